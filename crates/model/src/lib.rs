@@ -1,0 +1,19 @@
+//! The data that flows through picket's pipeline.
+//!
+//! Parsers turn log lines into [`Packet`]s; the analysis groups packets into
+//! [`Detect`]s; reports render detects. Nothing here reads, parses or prints:
+//! these are plain values shared by every stage.
+
+pub mod detect;
+pub mod host;
+pub mod packet;
+
+pub use detect::{
+    Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity, SeverityLevel,
+    Spoofed, Summary,
+};
+pub use host::Host;
+pub use packet::{
+    Action, IcmpFields, IpFields, Origin, Packet, Proto, Sensor, Signature, TcpFields, TcpFlags,
+    TcpOptions,
+};
