@@ -249,6 +249,10 @@ pub struct EvidenceRef {
     pub path: String,
     /// Line number, from 1.
     pub line: u64,
+    /// The logged line (or the lines of a multi-line record), when it could
+    /// be read back. Attacker-controlled: escape on output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// One detect: grouped packets and the analysis of them.
@@ -256,6 +260,8 @@ pub struct EvidenceRef {
 pub struct Detect {
     /// Stable identifier for the same input.
     pub id: String,
+    /// A one-line headline: what, which port or service, from whom.
+    pub title: String,
     /// First packet, RFC 3339 with offset.
     pub first_seen: String,
     /// Last packet, RFC 3339 with offset.
