@@ -19,12 +19,15 @@ pub enum Format {
     SnortFast,
     /// Snort alerts sent to syslog.
     SnortSyslog,
+    /// OpenBSD/FreeBSD pf logs as `tcpdump -n -e -ttt -r pflog` prints them.
+    Pf,
 }
 
 impl Format {
     /// Every format, in the order the dispatcher tries them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Netfilter,
+        Format::Pf,
         Format::Ipchains,
         Format::SnortSyslog,
         Format::SnortFast,
@@ -41,6 +44,7 @@ impl Format {
             Format::SnortFull => "snort-full",
             Format::SnortFast => "snort-fast",
             Format::SnortSyslog => "snort-syslog",
+            Format::Pf => "pf",
         }
     }
 
@@ -64,6 +68,7 @@ impl Format {
             Format::SnortFull => Box::new(crate::snort::full::SnortFullParser::default()),
             Format::SnortFast => Box::new(crate::snort::fast::SnortFastParser::default()),
             Format::SnortSyslog => Box::new(crate::snort::syslog::SnortSyslogParser::default()),
+            Format::Pf => Box::new(crate::pf::PfParser::default()),
         }
     }
 }

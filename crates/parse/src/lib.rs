@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod format;
 pub mod ipchains;
 pub mod netfilter;
+pub mod pf;
 pub mod snort;
 pub mod sunscreen;
 pub mod syslog;
