@@ -1,1 +1,5 @@
-fn main() {}
+//! The `picket` command.
+
+fn main() {
+    std::process::exit(picket::cli::main());
+}

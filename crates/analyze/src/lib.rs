@@ -1,1 +1,232 @@
-//! Not written yet.
+//! picket's analysis, stage by stage:
+//!
+//! 1. [`track`]: packets are routed to per-source state, sharded by source
+//!    address (and counted per target);
+//! 2. [`merge`]: within each source, records several sensors made of one
+//!    packet become one packet;
+//! 3. [`classify`]: each source's packets are split into units of activity,
+//!    units that one actor sent under several addresses are joined, and each
+//!    unit gets its kind;
+//! 4. [`assess`]: each unit is written up as a [`Detect`].
+//!
+//! Data flows one way. Shards are analysed on separate threads.
+
+pub mod assess;
+pub mod classify;
+pub mod config;
+pub mod context;
+pub mod merge;
+pub mod site;
+pub mod track;
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+use picket_knowledge::PortTable;
+use picket_model::{Detect, Packet};
+
+pub use config::Thresholds;
+pub use context::{Context, HomeNet};
+pub use site::Site;
+
+use classify::Unit;
+use track::{SourceState, Tracker};
+
+/// Collects packets, then analyses them.
+#[derive(Debug)]
+pub struct Analyzer {
+    tracker: Tracker,
+    limits: Thresholds,
+    threads: usize,
+}
+
+/// What an analysis found.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Detects, most severe first.
+    pub detects: Vec<Detect>,
+    /// Distinct packets after merging sensors.
+    pub packets: u64,
+    /// Distinct sources.
+    pub sources: u64,
+    /// The home network used.
+    pub home: HomeNet,
+}
+
+impl Analyzer {
+    /// An analyzer with the given thresholds, using `threads` threads (at
+    /// least one) and as many shards.
+    pub fn new(limits: Thresholds, threads: usize) -> Analyzer {
+        let threads = threads.max(1);
+        Analyzer {
+            tracker: Tracker::new(threads * 4, limits.packets_per_source),
+            limits,
+            threads,
+        }
+    }
+
+    /// Takes one packet.
+    pub fn observe(&mut self, packet: Packet) {
+        self.tracker.observe(packet);
+    }
+
+    /// Analyses everything observed. `paths` name the inputs by index, for
+    /// evidence; `zone` is the zone reports use.
+    pub fn finish(
+        self,
+        site: &Site,
+        ports: &PortTable,
+        zone: &TimeZone,
+        paths: &[String],
+    ) -> Analysis {
+        let sources = self.tracker.sources() as u64;
+        let (shards, targets) = self.tracker.into_shards();
+        let limits = &self.limits;
+        let per_shard = run_sharded(shards, self.threads, |states| {
+            let mut units = Vec::new();
+            let mut packets = 0u64;
+            for mut state in states {
+                state.settle();
+                merge::merge_sensors(&mut state.kept, limits.merge_window_secs);
+                packets += state.kept.len() as u64 + state.overflow;
+                units.extend(classify::unit::split_source(state, ports, limits));
+            }
+            (units, packets)
+        });
+        let mut packets = 0;
+        let mut units: Vec<Unit> = Vec::new();
+        for (u, p) in per_shard {
+            units.extend(u);
+            packets += p;
+        }
+        units.sort_by(|a, b| {
+            let ta = a.packets.first().and_then(|s| s.packet.time);
+            let tb = b.packets.first().and_then(|s| s.packet.time);
+            ta.cmp(&tb).then(a.sources.cmp(&b.sources))
+        });
+        let units = classify::actors::join_actors(units, site);
+        let home = HomeNet::infer(site, &targets);
+        let ctx = Context {
+            site,
+            ports,
+            limits,
+            home: &home,
+            zone,
+        };
+        let mut detects: Vec<Detect> = units
+            .iter()
+            .map(|u| assess::assess(u, &ctx, paths))
+            .collect();
+        relate(&mut detects);
+        detects.sort_by(|a, b| {
+            b.severity
+                .level
+                .cmp(&a.severity.level)
+                .then(b.severity.score.cmp(&a.severity.score))
+                .then(b.packets.cmp(&a.packets))
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.id.cmp(&b.id))
+        });
+        Analysis {
+            detects,
+            packets,
+            sources,
+            home,
+        }
+    }
+}
+
+/// Runs `work` on each shard, on up to `threads` threads, and returns the
+/// results in shard order.
+fn run_sharded<T, F>(shards: Vec<Vec<SourceState>>, threads: usize, work: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Vec<SourceState>) -> T + Sync,
+{
+    if threads <= 1 || shards.len() <= 1 {
+        return shards.into_iter().map(&work).collect();
+    }
+    let mut buckets: Vec<Vec<(usize, Vec<SourceState>)>> =
+        (0..threads).map(|_| Vec::new()).collect();
+    for (i, shard) in shards.into_iter().enumerate() {
+        buckets[i % threads].push((i, shard));
+    }
+    let work = &work;
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = buckets
+            .into_iter()
+            .map(|bucket| {
+                scope.spawn(move || {
+                    bucket
+                        .into_iter()
+                        .map(|(i, shard)| (i, work(shard)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Most related ids listed per detect.
+const RELATED_CAP: usize = 10;
+
+/// Links detects of different sources that share a kind, a target service
+/// and a target: one campaign, tool or pattern seen from several places.
+fn relate(detects: &mut [Detect]) {
+    /// Kind, protocols, ports and one target.
+    type Campaign = (String, Vec<String>, Vec<u16>, String);
+    let mut groups: BTreeMap<Campaign, Vec<usize>> = BTreeMap::new();
+    for (i, d) in detects.iter().enumerate() {
+        if d.target_ports.is_empty() || d.target_ports.len() > 4 || d.targets.len() > 4 {
+            continue;
+        }
+        for target in &d.targets {
+            groups
+                .entry((
+                    d.kind.as_str().to_string(),
+                    d.protocols.clone(),
+                    d.target_ports.clone(),
+                    target.clone(),
+                ))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in groups.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let ids: Vec<String> = members.iter().map(|i| detects[*i].id.clone()).collect();
+        let ports: Vec<String> = detects[members[0]]
+            .target_ports
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        for &i in members {
+            if !detects[i].related.is_empty() {
+                continue;
+            }
+            let own = detects[i].id.clone();
+            detects[i].related = ids
+                .iter()
+                .filter(|x| **x != own)
+                .take(RELATED_CAP)
+                .cloned()
+                .collect();
+            let note = format!(
+                " One of {} detects of this kind against port {} of {} in these logs, from \
+                 different sources: a campaign pattern, not a lone event.",
+                members.len(),
+                ports.join(", "),
+                detects[i].targets.first().cloned().unwrap_or_default()
+            );
+            detects[i].history.push_str(&note);
+        }
+    }
+}

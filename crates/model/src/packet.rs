@@ -108,6 +108,9 @@ impl Proto {
     pub const UDP: Proto = Proto(17);
     /// ICMP for IPv6.
     pub const ICMPV6: Proto = Proto(58);
+    /// Not logged (Snort 1.x fast and syslog alerts name no protocol). 255 is
+    /// reserved by IANA, so no real packet carries it.
+    pub const UNKNOWN: Proto = Proto(255);
 
     /// The `protocols` vocabulary of the JSON report: a name for the common
     /// protocols, otherwise the number.
@@ -122,6 +125,7 @@ impl Proto {
             51 => "ah".into(),
             58 => "icmpv6".into(),
             132 => "sctp".into(),
+            255 => "unknown".into(),
             n => n.to_string(),
         }
     }

@@ -1,0 +1,179 @@
+//! Is the source forged? Sources that cannot exist on the wire, several
+//! claimed sources acting as one, and what the activity needs back.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use picket_knowledge::addr::{self, AddrClass};
+use picket_model::{DetectKind, Host, Proto, Spoofed, TcpFlags};
+
+use crate::classify::{Facts, Grouping, Unit};
+use crate::context::Context;
+use crate::site::Site;
+
+/// Why a source cannot be genuine, or `None` when it could be. Covers
+/// special-purpose ranges that never route, network and broadcast
+/// addresses, and the network names old sensors printed (`arpanet`).
+pub fn impossible_source(host: &Host, site: &Site) -> Option<String> {
+    match host {
+        Host::Addr(ip) => impossible_addr(*ip),
+        Host::Name(name) => {
+            let net = site
+                .network_name(name)
+                .or_else(|| addr::classic_network_name(name))?;
+            Some(format!(
+                "`{name}` is the name of the network {net}, not of a host: a network address \
+                 cannot send packets"
+            ))
+        }
+    }
+}
+
+fn impossible_addr(ip: IpAddr) -> Option<String> {
+    let class = addr::classify(ip);
+    match class {
+        AddrClass::Global => {}
+        AddrClass::Private | AddrClass::SharedCgn | AddrClass::UniqueLocal => return None,
+        other if !other.is_routable_source() => {
+            return Some(format!(
+                "{ip} is {}, which never appears honestly as a source",
+                other.describe()
+            ));
+        }
+        _ => {}
+    }
+    if let IpAddr::V4(v4) = ip
+        && addr::is_classful_network_or_broadcast(v4)
+        && v4 != Ipv4Addr::UNSPECIFIED
+    {
+        return Some(format!(
+            "{ip} is the network or broadcast address of its classful network, which no host uses"
+        ));
+    }
+    None
+}
+
+/// A private source that reached a target outside its own private range:
+/// it cannot have crossed the internet honestly.
+fn private_from_outside(src: &Host, dst: &Host, ctx: &Context) -> Option<String> {
+    let ip = src.addr()?;
+    let class = addr::classify(ip);
+    if !matches!(
+        class,
+        AddrClass::Private | AddrClass::SharedCgn | AddrClass::UniqueLocal
+    ) {
+        return None;
+    }
+    let target_public = match dst {
+        Host::Addr(d) => addr::classify(*d) == AddrClass::Global,
+        Host::Name(_) => !ctx.home.stated || !ctx.home.contains(dst),
+    };
+    if ctx.site.is_home_addr(ip) || !target_public {
+        return None;
+    }
+    Some(format!(
+        "{ip} is {}, which cannot arrive from the internet, yet it was sent to {dst}",
+        class.describe()
+    ))
+}
+
+/// The verdict on forgery and the reasons behind it.
+pub fn judge(
+    unit: &Unit,
+    facts: &Facts,
+    kind: DetectKind,
+    ctx: &Context,
+) -> (Spoofed, Vec<String>) {
+    let mut reasons = Vec::new();
+    for src in &unit.sources {
+        if let Some(why) = impossible_source(src, ctx.site) {
+            reasons.push(why);
+        } else if let Some(dst) = facts.targets.first()
+            && let Some(why) = private_from_outside(src, dst, ctx)
+        {
+            reasons.push(why);
+        } else if let Some(why) = private_on_outside_interface(unit, src, ctx) {
+            reasons.push(why);
+        }
+    }
+    if unit.grouping == Grouping::Interleaved {
+        let ttl = match facts.ttls.len() {
+            0 => "the sensor did not log TTLs to confirm one origin".to_string(),
+            1 => format!(
+                "all with TTL {}, as from one origin",
+                facts.ttls.first().copied().unwrap_or(0)
+            ),
+            _ => "with TTLs within two hops of each other".to_string(),
+        };
+        reasons.push(format!(
+            "{} claimed sources take turns against the same target within seconds ({ttl})",
+            unit.sources.len()
+        ));
+    }
+    if !reasons.is_empty() {
+        return (Spoofed::Likely, reasons);
+    }
+    if kind == DetectKind::Misconfiguration {
+        return (
+            Spoofed::Unlikely,
+            vec!["regular replies of a known service to this host's own requests".into()],
+        );
+    }
+    if kind == DetectKind::Backscatter {
+        return (
+            Spoofed::Unlikely,
+            vec![
+                "the senders are genuine: they answer packets someone forged in this site's name"
+                    .into(),
+            ],
+        );
+    }
+    let tcp_opening =
+        facts.tcp_count(TcpFlags::SYN) > 0 || facts.tcp_count(TcpFlags::SYN | TcpFlags::ACK) > 0;
+    // ipchains logs no flags unless the packet is a SYN on newer kernels;
+    // a small TCP packet with no data is a connection request all the same.
+    let unflagged_openings = unit.packets.iter().any(|s| {
+        let p = &s.packet;
+        p.proto == Proto::TCP
+            && p.tcp_flags().is_none()
+            && p.ip.total_len.is_some_and(|len| (40..=64).contains(&len))
+    });
+    if tcp_opening || unflagged_openings {
+        return (
+            Spoofed::Unlikely,
+            vec!["TCP connection attempts only pay off if the answer reaches the sender, so the source is real".into()],
+        );
+    }
+    if facts.accepted > 0 {
+        return (
+            Spoofed::Unlikely,
+            vec!["the traffic was accepted and answered".into()],
+        );
+    }
+    (
+        Spoofed::Possible,
+        vec!["nothing in connectionless traffic proves the source genuine".into()],
+    )
+}
+
+fn private_on_outside_interface(unit: &Unit, src: &Host, ctx: &Context) -> Option<String> {
+    let ip = src.addr()?;
+    if ctx.site.outside_interfaces.is_empty() || ctx.site.is_home_addr(ip) {
+        return None;
+    }
+    if !matches!(
+        addr::classify(ip),
+        AddrClass::Private | AddrClass::SharedCgn | AddrClass::UniqueLocal
+    ) {
+        return None;
+    }
+    let iface = unit
+        .packets
+        .iter()
+        .filter(|s| &s.packet.src == src)
+        .find_map(|s| s.packet.in_iface.clone())?;
+    ctx.site
+        .outside_interfaces
+        .iter()
+        .any(|o| o.as_str() == &*iface)
+        .then(|| format!("{ip} is a private address arriving on the outside interface {iface}"))
+}

@@ -1,0 +1,270 @@
+//! Several claimed sources, one actor: units of different sources are joined
+//! when forged sources interleave with others against one target, or when
+//! hosts of one numbered pool send the same packet.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use picket_knowledge::addr::{self, AddrClass};
+use picket_knowledge::names;
+use picket_model::{Host, Proto};
+
+use crate::assess::spoof::impossible_source;
+use crate::classify::unit::{Grouping, Role, Unit};
+use crate::site::Site;
+
+/// Seconds by which two units' spans may miss each other and still count
+/// as interleaved.
+const INTERLEAVE_SLACK_SECS: i128 = 60;
+
+/// What must be equal for units to be candidates for joining.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Shape {
+    targets: Vec<Host>,
+    proto: Proto,
+    dports: Vec<u16>,
+}
+
+fn shape(unit: &Unit) -> Option<Shape> {
+    if unit.role != Role::Probe || unit.sources.len() != 1 {
+        return None;
+    }
+    let mut targets = BTreeSet::new();
+    let mut protos = BTreeSet::new();
+    let mut dports = BTreeSet::new();
+    for s in &unit.packets {
+        targets.insert(s.packet.dst.clone());
+        protos.insert(s.packet.proto);
+        if let Some(p) = s.packet.dst_port {
+            dports.insert(p);
+        }
+    }
+    if targets.len() > 2 || protos.len() != 1 || dports.len() > 2 {
+        return None;
+    }
+    Some(Shape {
+        targets: targets.into_iter().collect(),
+        proto: protos.into_iter().next()?,
+        dports: dports.into_iter().collect(),
+    })
+}
+
+fn span(unit: &Unit) -> Option<(i128, i128)> {
+    let times = unit.packets.iter().filter_map(|s| s.packet.time);
+    let (mut lo, mut hi) = (None::<i128>, None::<i128>);
+    for t in times {
+        let n = t.as_nanosecond();
+        lo = Some(lo.map_or(n, |x| x.min(n)));
+        hi = Some(hi.map_or(n, |x| x.max(n)));
+    }
+    Some((lo?, hi?))
+}
+
+fn ttls(unit: &Unit) -> BTreeSet<u8> {
+    unit.packets
+        .iter()
+        .filter_map(|s| s.packet.ip.ttl)
+        .collect()
+}
+
+fn ttls_agree(a: &BTreeSet<u8>, b: &BTreeSet<u8>) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return true;
+    }
+    a.iter().any(|x| b.iter().any(|y| x.abs_diff(*y) <= 2))
+}
+
+/// Joins units that one actor sent under several source addresses.
+pub fn join_actors(units: Vec<Unit>, site: &Site) -> Vec<Unit> {
+    let mut slots: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+    let shapes: Vec<Option<Shape>> = slots.iter().map(|u| u.as_ref().and_then(shape)).collect();
+    let mut order: Vec<usize> = (0..slots.len()).filter(|i| shapes[*i].is_some()).collect();
+    order.sort_by(|a, b| shapes[*a].cmp(&shapes[*b]).then(a.cmp(b)));
+
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && shapes[order[end]] == shapes[order[start]] {
+            end += 1;
+        }
+        if end - start >= 2 {
+            join_class(&mut slots, &order[start..end], site);
+        }
+        start = end;
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Seconds within which packets of two claimed sources count as taking turns.
+const TURN_SECS: i128 = 5;
+
+/// True when `host` cannot be the genuine sender of a packet to `target`:
+/// an impossible address, or a private one sent to a public host or name.
+fn forged_looking(host: &Host, target: Option<&Host>, site: &Site) -> bool {
+    if impossible_source(host, site).is_some() {
+        return true;
+    }
+    let Some(ip) = host.addr() else {
+        return false;
+    };
+    let private = matches!(
+        addr::classify(ip),
+        AddrClass::Private | AddrClass::SharedCgn | AddrClass::UniqueLocal
+    );
+    let target_private = target
+        .and_then(Host::addr)
+        .is_some_and(|t| addr::classify(t) != AddrClass::Global);
+    private && !target_private && !site.is_home_addr(ip)
+}
+
+/// Times (ns) of a unit's packets.
+fn times(unit: &Unit) -> Vec<i128> {
+    unit.packets
+        .iter()
+        .filter_map(|s| s.packet.time.map(|t| t.as_nanosecond()))
+        .collect()
+}
+
+/// True when each unit has at least two packets within a few seconds of a
+/// packet of the other: the two sources take turns.
+fn take_turns(a: &[i128], b: &[i128]) -> bool {
+    let window = TURN_SECS * 1_000_000_000;
+    let close = |xs: &[i128], ys: &[i128]| {
+        xs.iter()
+            .filter(|x| ys.iter().any(|y| (*x - y).abs() <= window))
+            .count()
+    };
+    close(a, b) >= 2 && close(b, a) >= 2
+}
+
+fn find(parent: &mut [usize], i: usize) -> usize {
+    let mut root = i;
+    while parent[root] != root {
+        root = parent[root];
+    }
+    let mut node = i;
+    while parent[node] != root {
+        let next = parent[node];
+        parent[node] = root;
+        node = next;
+    }
+    root
+}
+
+/// Within units of one shape, joins interleaved forgeries and pool twins.
+fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
+    let slack = INTERLEAVE_SLACK_SECS * 1_000_000_000;
+    let units: Vec<&Unit> = members.iter().filter_map(|i| slots[*i].as_ref()).collect();
+    if units.len() != members.len() {
+        return;
+    }
+    let forged: Vec<bool> = units
+        .iter()
+        .map(|u| {
+            let target = u.packets.first().map(|s| &s.packet.dst);
+            u.sources.iter().any(|s| forged_looking(s, target, site))
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..units.len()).collect();
+    if forged.iter().any(|f| *f) {
+        let spans: Vec<Option<(i128, i128)>> = units.iter().map(|u| span(u)).collect();
+        let all_times: Vec<Vec<i128>> = units.iter().map(|u| times(u)).collect();
+        for a in 0..units.len() {
+            for b in a + 1..units.len() {
+                if !(forged[a] || forged[b]) || !ttls_agree(&ttls(units[a]), &ttls(units[b])) {
+                    continue;
+                }
+                let joined = if forged[a] && forged[b] {
+                    // Two forged sources at one target at the same time.
+                    matches!((spans[a], spans[b]), (Some((lo, hi)), Some((lo2, hi2)))
+                        if lo <= hi2 + slack && lo2 <= hi + slack)
+                } else {
+                    // A forged source taking turns with a routable one.
+                    take_turns(&all_times[a], &all_times[b])
+                };
+                if joined {
+                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                    parent[rb] = ra;
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for k in 0..units.len() {
+        let root = find(&mut parent, k);
+        groups.entry(root).or_default().push(k);
+    }
+    let mut joined_any = vec![false; units.len()];
+    let interleaved: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() >= 2).collect();
+    for group in &interleaved {
+        for k in group {
+            joined_any[*k] = true;
+        }
+    }
+    // Pools: same source port, same TTLs, sources of one numbered pool.
+    let mut pools: Vec<Vec<usize>> = Vec::new();
+    let mut used = joined_any.clone();
+    for a in 0..units.len() {
+        if used[a] {
+            continue;
+        }
+        let mut group = vec![a];
+        for b in a + 1..units.len() {
+            if !used[b] && pool_twins(units[a], units[b]) {
+                used[b] = true;
+                group.push(b);
+            }
+        }
+        if group.len() >= 2 {
+            pools.push(group);
+        }
+    }
+    for (groups, how) in [
+        (interleaved, Grouping::Interleaved),
+        (pools, Grouping::Pool),
+    ] {
+        for group in groups {
+            let indices: Vec<usize> = group.iter().map(|k| members[*k]).collect();
+            merge_into_first(slots, &indices, how);
+        }
+    }
+}
+
+fn pool_twins(a: &Unit, b: &Unit) -> bool {
+    let (Some(Host::Name(na)), Some(Host::Name(nb))) = (a.sources.first(), b.sources.first())
+    else {
+        return false;
+    };
+    if !names::same_pool(na, nb) {
+        return false;
+    }
+    let sport = |u: &Unit| -> BTreeSet<Option<u16>> {
+        u.packets.iter().map(|s| s.packet.src_port).collect()
+    };
+    let size = |u: &Unit| -> BTreeSet<Option<u32>> {
+        u.packets.iter().map(|s| s.packet.ip.total_len).collect()
+    };
+    let (sa, sb) = (sport(a), sport(b));
+    sa.len() == 1 && sa == sb && ttls(a) == ttls(b) && size(a) == size(b)
+}
+
+fn merge_into_first(slots: &mut [Option<Unit>], group: &[usize], how: Grouping) {
+    let mut taken: Vec<Unit> = group.iter().filter_map(|i| slots[*i].take()).collect();
+    let Some(mut first) = (!taken.is_empty()).then(|| taken.remove(0)) else {
+        return;
+    };
+    for other in taken {
+        first.sources.extend(other.sources);
+        first.packets.extend(other.packets);
+        first.overflow += other.overflow;
+    }
+    first.sources.sort();
+    first.sources.dedup();
+    first.packets.sort_by(|a, b| {
+        a.packet
+            .time
+            .cmp(&b.packet.time)
+            .then(a.packet.origin.cmp(&b.packet.origin))
+    });
+    first.grouping = how;
+    slots[group[0]] = Some(first);
+}

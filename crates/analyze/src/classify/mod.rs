@@ -1,0 +1,10 @@
+//! Classification: packets into units of activity, units into kinds.
+
+pub mod actors;
+pub mod facts;
+pub mod kind;
+pub mod timing;
+pub mod unit;
+
+pub use facts::Facts;
+pub use unit::{Grouping, Role, Unit};

@@ -1,0 +1,171 @@
+//! A unit of activity: the packets one actor sent for one purpose. A unit
+//! becomes one detect.
+
+use picket_knowledge::{PortCategory, PortTable};
+use picket_model::{Host, Proto, TcpFlags};
+
+use crate::config::Thresholds;
+use crate::track::{Seen, SourceState};
+
+/// Why packets of several sources were judged to be one actor's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// One source.
+    Single,
+    /// Impossible sources interleaved with others against one target.
+    Interleaved,
+    /// Hosts of one numbered address pool sending the same packet.
+    Pool,
+}
+
+/// Whether the packets start conversations or answer them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Unsolicited packets that start something (SYNs, UDP to a service).
+    Probe,
+    /// Answers: SYN-ACKs, RSTs, ICMP errors, UDP from a service port to an
+    /// ephemeral port.
+    Reply,
+}
+
+/// Packets of one actor for one purpose.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The claimed sources, sorted.
+    pub sources: Vec<Host>,
+    /// Packets, sorted by time.
+    pub packets: Vec<Seen>,
+    /// Packets counted but not kept (past the per-source cap).
+    pub overflow: u64,
+    /// Probes or replies.
+    pub role: Role,
+    /// Why several sources are one unit.
+    pub grouping: Grouping,
+}
+
+/// Splits one source's packets into units: replies apart from probes; the
+/// probes as one scan when they reach many ports or hosts, otherwise one unit
+/// per service (all trojan ports together).
+pub fn split_source(state: SourceState, ports: &PortTable, limits: &Thresholds) -> Vec<Unit> {
+    let SourceState {
+        src,
+        kept,
+        overflow,
+    } = state;
+    let sends_syns = kept.iter().any(|s| {
+        s.packet
+            .tcp_flags()
+            .is_some_and(|f| f.is_exactly(TcpFlags::SYN))
+    });
+    let (replies, probes): (Vec<Seen>, Vec<Seen>) = kept
+        .into_iter()
+        .partition(|s| is_reply(s, sends_syns, ports));
+    let mut units = Vec::new();
+    let unit = |packets: Vec<Seen>, role: Role, overflow: u64| Unit {
+        sources: vec![src.clone()],
+        packets,
+        overflow,
+        role,
+        grouping: Grouping::Single,
+    };
+    if !replies.is_empty() {
+        units.push(unit(replies, Role::Reply, 0));
+    }
+    if probes.is_empty() {
+        if let Some(first) = units.first_mut() {
+            first.overflow = overflow;
+        }
+        return units;
+    }
+    if overflow > 0 || is_scan_shaped(&probes, limits) {
+        units.push(unit(probes, Role::Probe, overflow));
+        return units;
+    }
+    // One unit per service; trojan ports together.
+    let mut groups: Vec<(ServiceKey, Vec<Seen>)> = Vec::new();
+    for seen in probes {
+        let key = service_key(&seen, ports);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(seen),
+            None => groups.push((key, vec![seen])),
+        }
+    }
+    units.extend(
+        groups
+            .into_iter()
+            .map(|(_, list)| unit(list, Role::Probe, 0)),
+    );
+    units
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ServiceKey {
+    Trojan,
+    Port(Proto, u16),
+    Icmp(u8),
+    Proto(Proto),
+}
+
+fn service_key(seen: &Seen, ports: &PortTable) -> ServiceKey {
+    let p = &seen.packet;
+    if let Some(icmp) = &p.icmp {
+        return ServiceKey::Icmp(icmp.kind);
+    }
+    match p.dst_port {
+        Some(port) if ports.is_trojan_port(p.proto, port) => ServiceKey::Trojan,
+        Some(port) => ServiceKey::Port(p.proto, port),
+        None => ServiceKey::Proto(p.proto),
+    }
+}
+
+/// Whether probes reach enough ports, hosts or protocols to be a scan.
+fn is_scan_shaped(probes: &[Seen], limits: &Thresholds) -> bool {
+    let mut ports = std::collections::BTreeSet::new();
+    let mut hosts = std::collections::BTreeSet::new();
+    let mut protos = std::collections::BTreeSet::new();
+    for s in probes {
+        if let Some(port) = s.packet.dst_port {
+            ports.insert((s.packet.proto, port));
+        }
+        hosts.insert(&s.packet.dst);
+        protos.insert(s.packet.proto);
+    }
+    ports.len() >= limits.scan_ports || hosts.len() >= limits.sweep_hosts || protos.len() >= 10
+}
+
+/// Answers rather than questions: what a host sends back, never first.
+fn is_reply(seen: &Seen, sends_syns: bool, ports: &PortTable) -> bool {
+    let p = &seen.packet;
+    if let Some(flags) = p.tcp_flags() {
+        if flags.has(TcpFlags::SYN | TcpFlags::ACK) {
+            return true;
+        }
+        if flags.has(TcpFlags::RST) {
+            return !sends_syns;
+        }
+        return false;
+    }
+    if let Some(icmp) = &p.icmp {
+        // Echo reply, unreachable, source quench, redirect, time exceeded,
+        // parameter problem, timestamp and address-mask replies; ICMPv6 errors.
+        return if p.proto == Proto::ICMPV6 {
+            icmp.kind < 128 || icmp.kind == 129
+        } else {
+            matches!(icmp.kind, 0 | 3 | 4 | 5 | 11 | 12 | 14 | 16 | 18)
+        };
+    }
+    if p.proto == Proto::UDP
+        && let (Some(sport), Some(dport)) = (p.src_port, p.dst_port)
+    {
+        let from_service = sport < 1024
+            && ports.lookup(p.proto, sport).is_some_and(|e| {
+                matches!(
+                    e.category,
+                    PortCategory::Service | PortCategory::Infrastructure
+                )
+            });
+        let to_ephemeral = dport >= 1024 && ports.lookup(p.proto, dport).is_none();
+        return from_service && to_ephemeral;
+    }
+    false
+}

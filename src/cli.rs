@@ -1,0 +1,261 @@
+//! The command line: raw arguments are parsed by clap, then turned into
+//! validated [`RunOptions`]; the rest of the program sees only the latter.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::tz::TimeZone;
+use picket_analyze::Site;
+use picket_knowledge::PortTable;
+use picket_model::SeverityLevel;
+use picket_parse::Format;
+use picket_report::{RenderOptions, sanitize};
+
+use crate::pipeline::{self, RunOptions};
+
+/// Exit status when the run completed (even with unreadable lines).
+pub const EXIT_OK: i32 = 0;
+/// Exit status for usage errors and inputs that could not be read.
+pub const EXIT_TROUBLE: i32 = 2;
+
+/// picket reads firewall and IDS logs and tells you, in plain words, what hit
+/// you and whether to care.
+#[derive(Debug, Parser)]
+#[command(
+    name = "picket",
+    version,
+    about,
+    long_about = "picket reads firewall and IDS logs (netfilter/iptables/nftables/ufw, ipchains, pf, \
+                  SunScreen, Snort), merges what several sensors saw of the same packet, groups \
+                  packets into detects (scans, sweeps, trojan probes, spoofed traffic, \
+                  misconfigurations...) and writes an analyst's assessment of each: active \
+                  targeting, intent, technique, history, identity, spoofing, severity and \
+                  recommendations, backed by the log lines.\n\nNothing is sent over the network.",
+    after_help = "Examples:\n  picket analyze /var/log/kern.log\n  picket analyze --format json --year 2000 examples/paper/*/*\n  zcat fw.log.1.gz | picket analyze -"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse log files and report the detects found in them.
+    #[command(
+        after_help = "Examples:\n  picket analyze /var/log/ufw.log\n  picket analyze --site site.toml --format markdown fw.log snort.alert > report.md\n  picket analyze --input-format snort-full --year 2000 --tz UTC alert\n  journalctl -k -o short-iso | picket analyze -"
+    )]
+    Analyze(AnalyzeArgs),
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown, for tickets and wikis.
+    Markdown,
+    /// JSON, the stable contract for scripts (docs/detect-json.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct AnalyzeArgs {
+    /// Log files to read; `-` reads standard input. Formats are sniffed line by line.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: OutputFormat,
+
+    /// Read every input as this format instead of sniffing (netfilter, ipchains, pf,
+    /// sunscreen, snort-full, snort-fast, snort-syslog). Example: --input-format snort-full
+    #[arg(long, value_name = "NAME")]
+    input_format: Option<String>,
+
+    /// A TOML description of the site: home networks, host roles, operating systems,
+    /// services offered, known servers, authorized scanners, thresholds. Example: --site site.toml
+    #[arg(long, value_name = "FILE")]
+    site: Option<PathBuf>,
+
+    /// Extra ports, services and trojans (TOML, the shape of the built-in table), added to
+    /// or replacing built-in entries. Example: --ports local-ports.toml
+    #[arg(long, value_name = "FILE")]
+    ports: Option<PathBuf>,
+
+    /// Year of timestamps that lack one (syslog, Snort). Without it the year comes from each
+    /// file's modification time, and a December-to-January rollover is handled. Example: --year 2000
+    #[arg(long, value_name = "YYYY")]
+    year: Option<i16>,
+
+    /// Time zone of timestamps that lack one, and of the report: an IANA name, `UTC` or
+    /// `local` (the default). Example: --tz Europe/London
+    #[arg(long, value_name = "ZONE", default_value = "local")]
+    tz: String,
+
+    /// Show only detects at or above this severity in text and Markdown (none, low, medium,
+    /// high, critical); the rest are counted. JSON always has all. Example: --min-severity medium
+    #[arg(long, value_name = "LEVEL", default_value = "none")]
+    min_severity: String,
+
+    /// Evidence lines shown per detect in text and Markdown. Example: --evidence 20
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    evidence: usize,
+
+    /// Analysis threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// Runs the command line; returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_TROUBLE
+            } else {
+                EXIT_OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("picket: {}", sanitize::terminal(message));
+    EXIT_TROUBLE
+}
+
+fn analyze(args: AnalyzeArgs) -> i32 {
+    let format = match args.input_format.as_deref().map(|n| (n, Format::parse(n))) {
+        None => None,
+        Some((_, Some(f))) => Some(f),
+        Some((name, None)) => {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            return usage_error(&format!(
+                "unknown input format {name:?}; known: {}",
+                names.join(", ")
+            ));
+        }
+    };
+    let zone = match args.tz.as_str() {
+        "local" => TimeZone::system(),
+        "UTC" | "utc" => TimeZone::UTC,
+        name => match TimeZone::get(name) {
+            Ok(z) => z,
+            Err(e) => return usage_error(&format!("unknown time zone {name:?}: {e}")),
+        },
+    };
+    let Some(min_severity) = SeverityLevel::parse(&args.min_severity) else {
+        return usage_error(&format!(
+            "unknown severity {:?}; use none, low, medium, high or critical",
+            args.min_severity
+        ));
+    };
+    let site = match &args.site {
+        None => Site::default(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Site::from_toml(&t))
+        {
+            Ok(site) => site,
+            Err(e) => return usage_error(&format!("site file {}: {e}", path.display())),
+        },
+    };
+    let ports = match &args.ports {
+        None => PortTable::builtin().clone(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| PortTable::with_overrides(&t).map_err(|e| e.to_string()))
+        {
+            Ok(table) => table,
+            Err(e) => return usage_error(&format!("ports file {}: {e}", path.display())),
+        },
+    };
+    if let Some(year) = args.year
+        && !(1970..=9999).contains(&year)
+    {
+        return usage_error(&format!("year {year} is out of range"));
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let outcome = pipeline::run(RunOptions {
+        inputs: args.files,
+        format,
+        year: args.year,
+        zone,
+        site,
+        ports,
+        threads,
+    });
+    report_problems(&outcome);
+    let render = RenderOptions {
+        min_severity,
+        evidence_lines: args.evidence,
+    };
+    let text = match args.format {
+        OutputFormat::Text => picket_report::render_text(&outcome.report, &render),
+        OutputFormat::Markdown => picket_report::render_markdown(&outcome.report, &render),
+        OutputFormat::Json => picket_report::render_json(&outcome.report),
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("picket: cannot write the report: {e}");
+        return EXIT_TROUBLE;
+    }
+    if outcome.input_failed {
+        EXIT_TROUBLE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Quotes unreadable lines and warnings on standard error, a few per input,
+/// and says how many there were in all.
+fn report_problems(outcome: &pipeline::RunOutcome) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for p in &outcome.problems {
+        let what = if p.kept { "warning" } else { "unreadable" };
+        let _ = writeln!(
+            err,
+            "picket: {}:{}: {what}: {}",
+            sanitize::terminal(&p.input),
+            p.line,
+            sanitize::terminal(&p.message)
+        );
+    }
+    for input in &outcome.report.inputs {
+        if let Some(error) = &input.error {
+            let _ = writeln!(
+                err,
+                "picket: {}: cannot read: {}",
+                sanitize::terminal(&input.path),
+                sanitize::terminal(error)
+            );
+        }
+        let quoted = outcome
+            .problems
+            .iter()
+            .filter(|p| p.input == input.path)
+            .count() as u64;
+        let total = input.unrecognized + input.warnings;
+        if total > quoted {
+            let _ = writeln!(
+                err,
+                "picket: {}: {} unreadable line(s) and {} warning(s) in all",
+                sanitize::terminal(&input.path),
+                input.unrecognized,
+                input.warnings
+            );
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Real logs from public projects (tests/fixtures/samples): every packet
+//! line is read, and the scans psad reports come out.
+
+use serde_json::Value;
+
+use crate::util::{analyze_json, detects, fixture, root, strings};
+
+/// Every sample file whose lines are all packet logs.
+const PACKET_LOGS: [&str; 30] = [
+    "psad/iptables_ack_scan_1000_1150",
+    "psad/iptables_fin_scan_1000_1150",
+    "psad/iptables_fwknop_spa_pkt",
+    "psad/iptables_invalid_icmp_type_code",
+    "psad/iptables_ipv4_igmp",
+    "psad/iptables_ipv4_valid_ping",
+    "psad/iptables_ipv6_invalid_icmp6_type_code",
+    "psad/iptables_ipv6_ms_sql_server_sig_match",
+    "psad/iptables_ipv6_ping_scan",
+    "psad/iptables_ipv6_tcp_connect_nmap_default_scan",
+    "psad/iptables_mirai_default_credentials_scan",
+    "psad/iptables_ms_sql_server_sig_match",
+    "psad/iptables_null_scan_1000_1150",
+    "psad/iptables_proto_scan",
+    "psad/iptables_reputation_scan",
+    "psad/iptables_syn_scan_1000_1500",
+    "psad/iptables_syn_scan_1000_1500_localhost",
+    "psad/iptables_syn_scan_1000_1500_multi_dst",
+    "psad/iptables_syn_scan_1000_1500_zeroip",
+    "psad/iptables_syn_sweep",
+    "psad/iptables_syslog_time_fmt1.log",
+    "psad/iptables_topera_ipv6_syn_scan_no_ip_opts",
+    "psad/iptables_topera_ipv6_syn_scan_with_ip_opts",
+    "psad/iptables_udp_scan_1000_1150",
+    "psad/iptables_xmas_scan_1000_1150",
+    "psad/pf_syn_scan_1100_1500",
+    "elastic/iptables_test-iptables-raw.log",
+    "ipchains/lkml_ipchains_excerpts.log",
+    "elastic/snort_test-log-fast.log",
+    "elastic/snort_test-log-full.log",
+];
+
+fn non_blank_lines(path: &str) -> u64 {
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
+        .count() as u64
+}
+
+#[test]
+fn every_sample_packet_line_is_read() {
+    for name in PACKET_LOGS {
+        let path = fixture(&format!("samples/{name}"));
+        let report = analyze_json(std::slice::from_ref(&path), false);
+        let input = &report["inputs"][0];
+        assert_eq!(input["unrecognized"], 0, "{name}: {input:#}");
+        assert!(
+            input["lines"].as_u64().unwrap() >= non_blank_lines(&path),
+            "{name}"
+        );
+        if !name.contains("full") {
+            assert_eq!(
+                input["records"].as_u64().unwrap(),
+                non_blank_lines(&path),
+                "{name}: one record per line"
+            );
+        }
+    }
+}
+
+#[test]
+fn snort_full_samples_read_every_record() {
+    for (name, records) in [
+        ("snort/securitywing_alert.full", 6),
+        ("elastic/snort_test-log-full.log", 7),
+    ] {
+        let path = fixture(&format!("samples/{name}"));
+        let report = analyze_json(&[path], false);
+        assert_eq!(report["inputs"][0]["records"], records, "{name}");
+        assert_eq!(report["inputs"][0]["unrecognized"], 0, "{name}");
+    }
+}
+
+fn single_scan(name: &str) -> Value {
+    let report = analyze_json(&[fixture(&format!("samples/psad/{name}"))], false);
+    let scans: Vec<&Value> = detects(&report)
+        .iter()
+        .filter(|d| d["scan_type"].is_string())
+        .collect();
+    assert_eq!(
+        scans.len(),
+        1,
+        "{name}: one scan in {:#}",
+        report["detects"]
+    );
+    scans[0].clone()
+}
+
+#[test]
+fn psad_scans_are_recognised_with_their_technique() {
+    for (name, kind, scan, packets) in [
+        ("iptables_syn_scan_1000_1500", "port-scan", "syn", 1002),
+        ("iptables_fin_scan_1000_1150", "port-scan", "fin", 302),
+        ("iptables_xmas_scan_1000_1150", "port-scan", "xmas", 302),
+        ("iptables_null_scan_1000_1150", "port-scan", "null", 302),
+        ("iptables_ack_scan_1000_1150", "port-scan", "ack", 302),
+        ("iptables_udp_scan_1000_1150", "port-scan", "udp", 302),
+        ("iptables_proto_scan", "port-scan", "ip-protocol", 510),
+        (
+            "iptables_syn_scan_1000_1500_multi_dst",
+            "block-scan",
+            "syn",
+            4008,
+        ),
+        ("iptables_syn_sweep", "host-sweep", "syn", 12),
+    ] {
+        let d = single_scan(name);
+        assert_eq!(d["kind"], kind, "{name}");
+        assert_eq!(d["scan_type"], scan, "{name}");
+        assert_eq!(d["packets"], packets, "{name}");
+        assert_eq!(strings(&d["sources"]), vec!["192.168.10.55"], "{name}");
+        assert_ne!(d["spoofed"], "likely", "{name}: a lab LAN is not forged");
+    }
+    let syn = single_scan("iptables_syn_scan_1000_1500");
+    let ports = syn["target_ports"].as_array().unwrap();
+    assert_eq!(ports.first().unwrap(), 1000);
+    assert_eq!(ports.last().unwrap(), 1500);
+}

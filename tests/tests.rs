@@ -1,0 +1,8 @@
+//! picket's integration tests: the real binary on real and paper fixtures.
+
+mod cli;
+mod contract;
+mod hostile;
+mod paper;
+mod samples;
+mod util;

@@ -1,0 +1,119 @@
+//! Running the real `picket` binary in tests.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// Path of a fixture, relative to the repository root (where tests run
+/// picket), so that reports name files the same on every machine.
+pub fn fixture(relative: &str) -> String {
+    format!("tests/fixtures/{relative}")
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The trace files of one paper folder (`02-subseven`), sorted.
+pub fn paper(folder: &str) -> Vec<String> {
+    let dir = root().join(fixture("paper")).join(folder);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            format!(
+                "{}/{}/{}",
+                fixture("paper"),
+                folder,
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every paper trace file.
+pub fn all_paper() -> Vec<String> {
+    let mut folders: Vec<String> = std::fs::read_dir(root().join(fixture("paper")))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    folders.iter().flat_map(|f| paper(f)).collect()
+}
+
+/// Runs picket with `args`, feeding `stdin`.
+pub fn run(args: &[String], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("TZ", "UTC")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("picket runs");
+    if let Some(bytes) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(bytes).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `picket analyze --format json --year 2000 --tz UTC [--site paper-site] FILES`, parsed.
+pub fn analyze_json(files: &[String], site: bool) -> Value {
+    let mut args: Vec<String> = [
+        "analyze", "--format", "json", "--year", "2000", "--tz", "UTC",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if site {
+        args.push("--site".into());
+        args.push(fixture("paper-site.toml"));
+    }
+    args.extend(files.iter().cloned());
+    let out = run(&args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+}
+
+/// The detects of a report.
+pub fn detects(report: &Value) -> &Vec<Value> {
+    report["detects"].as_array().expect("detects is an array")
+}
+
+/// The detects whose sources include `source`.
+pub fn from<'a>(report: &'a Value, source: &str) -> Vec<&'a Value> {
+    detects(report)
+        .iter()
+        .filter(|d| strings(&d["sources"]).iter().any(|s| s == source))
+        .collect()
+}
+
+/// A JSON array of strings as a Vec.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// All observations of a detect, joined, for searching.
+pub fn observations(d: &Value) -> String {
+    strings(&d["observations"]).join("\n")
+}
