@@ -35,7 +35,7 @@ pub struct HomeNet {
     pub networks: Vec<IpNet>,
     /// Host names counted as home.
     pub names: BTreeSet<Host>,
-    /// True when the site file stated the home network.
+    /// True when the site file stated home networks or inside hosts.
     pub stated: bool,
 }
 
@@ -52,6 +52,7 @@ impl HomeNet {
             .filter(|n| !n.contains('*'))
             .filter_map(|n| Host::parse(n))
             .collect();
+        let stated = !stated_names.is_empty();
         if !site.home_networks.is_empty() {
             return HomeNet {
                 networks: site.home_networks.clone(),
@@ -78,7 +79,7 @@ impl HomeNet {
         HomeNet {
             networks: ranked.into_iter().map(|(n, _)| n).collect(),
             names,
-            stated: false,
+            stated,
         }
     }
 

@@ -65,7 +65,16 @@ fn private_from_outside(src: &Host, dst: &Host, ctx: &Context) -> Option<String>
     }
     let target_public = match dst {
         Host::Addr(d) => addr::classify(*d) == AddrClass::Global,
-        Host::Name(_) => !ctx.home.stated || !ctx.home.contains(dst),
+        // A name hides its address: take it as public unless the site says
+        // its own networks are all private.
+        Host::Name(_) => {
+            ctx.site.home_networks.is_empty()
+                || ctx
+                    .site
+                    .home_networks
+                    .iter()
+                    .any(|n| addr::classify(n.network()) == AddrClass::Global)
+        }
     };
     if ctx.site.is_home_addr(ip) || !target_public {
         return None;
