@@ -99,6 +99,10 @@ impl Sink for InputSink<'_> {
         self.summary.warnings += 1;
         self.quote(line, message, true);
     }
+
+    fn skipped(&mut self, _line: u64) {
+        self.summary.skipped += 1;
+    }
 }
 
 /// Runs a whole analysis.

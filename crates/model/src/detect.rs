@@ -324,6 +324,8 @@ pub struct InputSummary {
     pub unrecognized: u64,
     /// Records kept despite damage.
     pub warnings: u64,
+    /// Lines understood that carry no packet (headers, statistics events).
+    pub skipped: u64,
     /// Every format found, with its record count, most common first.
     pub formats: Vec<(String, u64)>,
     /// Why the input could not be read, when it could not.

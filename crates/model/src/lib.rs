@@ -14,6 +14,6 @@ pub use detect::{
 };
 pub use host::Host;
 pub use packet::{
-    Action, IcmpFields, IpFields, Origin, Packet, Proto, Sensor, Signature, TcpFields, TcpFlags,
-    TcpOptions,
+    Action, FlowInfo, FlowOutcome, IcmpFields, IpFields, Origin, Packet, Proto, Sensor, Signature,
+    TcpFields, TcpFlags, TcpOptions,
 };

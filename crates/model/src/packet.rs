@@ -30,6 +30,20 @@ pub enum Sensor {
     CiscoAsa,
     /// A packet capture.
     Pcap,
+    /// Cisco IOS access-list logging.
+    CiscoIos,
+    /// ipfilter's `ipmon`.
+    Ipfilter,
+    /// FreeBSD `ipfw`.
+    Ipfw,
+    /// Windows Firewall (`pfirewall.log`).
+    WindowsFirewall,
+    /// Juniper SRX and NetScreen.
+    Juniper,
+    /// Fortinet FortiGate.
+    Fortigate,
+    /// Zeek (Bro) connection logs.
+    Zeek,
 }
 
 impl Sensor {
@@ -44,6 +58,13 @@ impl Sensor {
             Sensor::Pf => "pf",
             Sensor::CiscoAsa => "cisco-asa",
             Sensor::Pcap => "pcap",
+            Sensor::CiscoIos => "cisco-ios",
+            Sensor::Ipfilter => "ipfilter",
+            Sensor::Ipfw => "ipfw",
+            Sensor::WindowsFirewall => "windows-firewall",
+            Sensor::Juniper => "juniper",
+            Sensor::Fortigate => "fortigate",
+            Sensor::Zeek => "zeek",
         }
     }
 
@@ -51,6 +72,25 @@ impl Sensor {
     pub fn is_ids(self) -> bool {
         matches!(self, Sensor::Snort | Sensor::Suricata)
     }
+
+    /// Every sensor, in a fixed order.
+    pub const ALL: [Sensor; 15] = [
+        Sensor::Ipchains,
+        Sensor::Netfilter,
+        Sensor::Sunscreen,
+        Sensor::Snort,
+        Sensor::Suricata,
+        Sensor::Pf,
+        Sensor::CiscoAsa,
+        Sensor::Pcap,
+        Sensor::CiscoIos,
+        Sensor::Ipfilter,
+        Sensor::Ipfw,
+        Sensor::WindowsFirewall,
+        Sensor::Juniper,
+        Sensor::Fortigate,
+        Sensor::Zeek,
+    ];
 }
 
 impl fmt::Display for Sensor {
@@ -311,6 +351,38 @@ pub struct IcmpFields {
     pub quoted: Option<Box<Packet>>,
 }
 
+/// How a connection ended, as a flow record (Zeek `conn_state`, Suricata
+/// flow state, a firewall's teardown) tells it. Scanners' first contacts
+/// mostly fail; that is what sequential hypothesis testing weighs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlowOutcome {
+    /// The handshake completed (or the UDP exchange went both ways).
+    Established,
+    /// The target refused it (RST, ICMP unreachable, REJ).
+    Rejected,
+    /// Nothing came back (SYN unanswered, S0, a dropped attempt).
+    Unanswered,
+    /// Anything else (half-closed, mid-stream pick-up).
+    Other,
+}
+
+/// What a flow record adds to the packet that opened it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FlowInfo {
+    /// How it ended, when the record says.
+    pub outcome: Option<FlowOutcome>,
+    /// Packets from the originator.
+    pub packets_out: Option<u64>,
+    /// Packets from the responder.
+    pub packets_back: Option<u64>,
+    /// Bytes from the originator.
+    pub bytes_out: Option<u64>,
+    /// Bytes from the responder.
+    pub bytes_back: Option<u64>,
+    /// Duration in milliseconds.
+    pub duration_ms: Option<u64>,
+}
+
 /// An IDS signature that fired on the packet.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Signature {
@@ -374,6 +446,9 @@ pub struct Packet {
     pub label: Option<Arc<str>>,
     /// The IDS signature, for alerts.
     pub signature: Option<Signature>,
+    /// For flow records (Zeek, Suricata flows, firewall teardowns): the
+    /// whole connection's outcome and counts. The packet is its first packet.
+    pub flow: Option<Box<FlowInfo>>,
     /// Where it was read.
     pub origin: Origin,
 }
@@ -398,6 +473,7 @@ impl Packet {
             out_iface: None,
             label: None,
             signature: None,
+            flow: None,
             origin: Origin::default(),
         }
     }

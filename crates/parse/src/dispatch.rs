@@ -136,6 +136,10 @@ impl Sink for Counting<'_> {
     fn warning(&mut self, line: u64, message: String) {
         self.inner.warning(line, message);
     }
+
+    fn skipped(&mut self, line: u64) {
+        self.inner.skipped(line);
+    }
 }
 
 /// A sink that keeps everything, for tests and small inputs.
@@ -147,6 +151,8 @@ pub struct Collect {
     pub unrecognized: Vec<(u64, &'static str)>,
     /// Warnings and their lines.
     pub warnings: Vec<(u64, String)>,
+    /// Lines understood that carry no packet.
+    pub skipped: Vec<u64>,
 }
 
 impl Sink for Collect {
@@ -160,6 +166,10 @@ impl Sink for Collect {
 
     fn warning(&mut self, line: u64, message: String) {
         self.warnings.push((line, message));
+    }
+
+    fn skipped(&mut self, line: u64) {
+        self.skipped.push(line);
     }
 }
 

@@ -21,11 +21,33 @@ pub enum Format {
     SnortSyslog,
     /// OpenBSD/FreeBSD pf logs as `tcpdump -n -e -ttt -r pflog` prints them.
     Pf,
+    /// Cisco ASA, PIX and FTD syslog messages.
+    CiscoAsa,
+    /// Cisco IOS access-list logging (`%SEC-6-IPACCESSLOGP` and relatives).
+    CiscoIos,
+    /// pfSense and OPNsense `filterlog` CSV lines.
+    Filterlog,
+    /// ipfilter `ipmon` lines.
+    Ipmon,
+    /// FreeBSD `ipfw` log lines.
+    Ipfw,
+    /// Windows Firewall `pfirewall.log` (W3C extended format).
+    WindowsFirewall,
+    /// Juniper SRX `RT_FLOW` and NetScreen traffic logs.
+    Juniper,
+    /// FortiGate key=value traffic logs.
+    Fortigate,
+    /// Suricata `eve.json` events (alert, drop, flow, netflow, anomaly).
+    SuricataEve,
+    /// Zeek `conn.log`, TSV with its `#fields` header or JSON.
+    ZeekConn,
+    /// `journalctl -o json` exports holding kernel netfilter messages.
+    Journald,
 }
 
 impl Format {
     /// Every format, in the order the dispatcher tries them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 18] = [
         Format::Netfilter,
         Format::Pf,
         Format::Ipchains,
@@ -33,6 +55,17 @@ impl Format {
         Format::SnortFast,
         Format::SnortFull,
         Format::Sunscreen,
+        Format::CiscoAsa,
+        Format::CiscoIos,
+        Format::Filterlog,
+        Format::Ipmon,
+        Format::Ipfw,
+        Format::WindowsFirewall,
+        Format::Juniper,
+        Format::Fortigate,
+        Format::SuricataEve,
+        Format::ZeekConn,
+        Format::Journald,
     ];
 
     /// The name used by `--input-format` and in the report's `inputs`.
@@ -45,6 +78,17 @@ impl Format {
             Format::SnortFast => "snort-fast",
             Format::SnortSyslog => "snort-syslog",
             Format::Pf => "pf",
+            Format::CiscoAsa => "cisco-asa",
+            Format::CiscoIos => "cisco-ios",
+            Format::Filterlog => "filterlog",
+            Format::Ipmon => "ipfilter",
+            Format::Ipfw => "ipfw",
+            Format::WindowsFirewall => "windows-firewall",
+            Format::Juniper => "juniper",
+            Format::Fortigate => "fortigate",
+            Format::SuricataEve => "suricata-eve",
+            Format::ZeekConn => "zeek-conn",
+            Format::Journald => "journald",
         }
     }
 
@@ -69,6 +113,19 @@ impl Format {
             Format::SnortFast => Box::new(crate::snort::fast::SnortFastParser::default()),
             Format::SnortSyslog => Box::new(crate::snort::syslog::SnortSyslogParser::default()),
             Format::Pf => Box::new(crate::pf::PfParser::default()),
+            Format::CiscoAsa => Box::new(crate::cisco_asa::CiscoAsaParser::default()),
+            Format::CiscoIos => Box::new(crate::cisco_ios::CiscoIosParser::default()),
+            Format::Filterlog => Box::new(crate::filterlog::FilterlogParser::default()),
+            Format::Ipmon => Box::new(crate::ipmon::IpmonParser::default()),
+            Format::Ipfw => Box::new(crate::ipfw::IpfwParser::default()),
+            Format::WindowsFirewall => {
+                Box::new(crate::windows_firewall::WindowsFirewallParser::default())
+            }
+            Format::Juniper => Box::new(crate::juniper::JuniperParser::default()),
+            Format::Fortigate => Box::new(crate::fortigate::FortigateParser::default()),
+            Format::SuricataEve => Box::new(crate::suricata_eve::SuricataEveParser::default()),
+            Format::ZeekConn => Box::new(crate::zeek_conn::ZeekConnParser::default()),
+            Format::Journald => Box::new(crate::journald::JournaldParser::default()),
         }
     }
 }
@@ -81,6 +138,10 @@ pub trait Sink {
     fn unrecognized(&mut self, line: u64, reason: &'static str);
     /// A record was kept despite damage; `message` says what was wrong.
     fn warning(&mut self, line: u64, message: String);
+    /// A line was read and understood but carries no packet: a header
+    /// (`#fields`), a statistics or protocol event, a non-firewall message in a
+    /// journal export. Counted apart, so it is neither a packet nor unreadable.
+    fn skipped(&mut self, _line: u64) {}
 }
 
 /// What a parser did with a line it was fed.

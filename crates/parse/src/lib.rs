@@ -9,15 +9,26 @@
 //! formats as syslog files do.
 
 pub mod bytes;
+pub mod cisco_asa;
+pub mod cisco_ios;
 pub mod dispatch;
+pub mod filterlog;
 pub mod format;
+pub mod fortigate;
 pub mod ipchains;
+pub mod ipfw;
+pub mod ipmon;
+pub mod journald;
+pub mod juniper;
 pub mod netfilter;
 pub mod pf;
 pub mod snort;
 pub mod sunscreen;
+pub mod suricata_eve;
 pub mod syslog;
 pub mod time;
+pub mod windows_firewall;
+pub mod zeek_conn;
 
 pub use dispatch::Dispatcher;
 pub use format::{Feed, Format, FormatParser, Sink};

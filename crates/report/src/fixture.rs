@@ -289,6 +289,7 @@ pub(crate) fn paper_report() -> Report {
             records,
             unrecognized,
             warnings: 0,
+            skipped: 0,
             formats: vec![(format.to_owned(), records)],
             error: None,
         };

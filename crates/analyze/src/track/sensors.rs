@@ -6,16 +6,7 @@ use picket_model::Sensor;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SensorSet(u16);
 
-const ALL: [Sensor; 8] = [
-    Sensor::Ipchains,
-    Sensor::Netfilter,
-    Sensor::Sunscreen,
-    Sensor::Snort,
-    Sensor::Suricata,
-    Sensor::Pf,
-    Sensor::CiscoAsa,
-    Sensor::Pcap,
-];
+const ALL: [Sensor; 15] = Sensor::ALL;
 
 fn bit(sensor: Sensor) -> u16 {
     let index = ALL.iter().position(|s| *s == sensor).unwrap_or(15);
