@@ -104,6 +104,7 @@ impl Format {
     }
 
     /// A fresh parser for this format.
+    #[allow(clippy::default_constructed_unit_structs)]
     pub fn parser(self) -> Box<dyn FormatParser> {
         match self {
             Format::Ipchains => Box::new(crate::ipchains::IpchainsParser::default()),
