@@ -307,6 +307,11 @@ pub struct Detect {
     /// Ids of other detects in this report that look related (same campaign,
     /// same tool).
     pub related: Vec<String>,
+    /// What the sender's packets have in common, as a short key (`initial
+    /// TTL, window, options, source-port and IP ID behaviour`), so that the
+    /// same tool can be recognised across sources and runs; `None` when the
+    /// log carries too little.
+    pub tool_signature: Option<String>,
 }
 
 /// What was read from one input.

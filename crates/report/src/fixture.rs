@@ -72,6 +72,7 @@ pub(crate) fn detect(id: &str, kind: DetectKind, level: SeverityLevel) -> Detect
         evidence: Vec::new(),
         evidence_total: 0,
         related: Vec::new(),
+        tool_signature: None,
     }
 }
 

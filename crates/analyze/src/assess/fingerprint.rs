@@ -190,6 +190,67 @@ pub fn hints(unit: &Unit) -> StackHints {
     out
 }
 
+/// A short key of what a unit's packets share (initial TTL, window,
+/// options, size, source-port and IP ID behaviour), so that one tool can be
+/// recognised across sources and runs. `None` with fewer than two traits.
+pub fn tool_signature(unit: &Unit) -> Option<String> {
+    let packets: Vec<&crate::track::Seen> = unit.packets.iter().collect();
+    let mut parts: Vec<String> = Vec::new();
+    let proto: BTreeSet<u8> = packets.iter().map(|s| s.packet.proto.0).collect();
+    if proto.len() == 1 {
+        parts.push(format!("proto={}", proto.first().copied().unwrap_or(0)));
+    }
+    let ttls: BTreeSet<u8> = packets.iter().filter_map(|s| s.packet.ip.ttl).collect();
+    if let (Some(lo), Some(hi)) = (ttls.first(), ttls.last())
+        && hi - lo <= 8
+    {
+        parts.push(format!("ttl0={}", initial_ttl(*hi)));
+    }
+    let windows: BTreeSet<u32> = packets
+        .iter()
+        .filter_map(|s| s.packet.tcp.as_ref().and_then(|t| t.window))
+        .collect();
+    if windows.len() == 1 {
+        parts.push(format!("win={}", windows.first().copied().unwrap_or(0)));
+    }
+    let options: BTreeSet<String> = packets
+        .iter()
+        .filter_map(|s| s.packet.tcp.as_ref().and_then(|t| t.options.as_ref()))
+        .map(|o| o.to_string().replace(' ', ","))
+        .collect();
+    if options.len() == 1
+        && let Some(o) = options.first()
+    {
+        parts.push(format!("opt={o}"));
+    }
+    let sizes: BTreeSet<u32> = packets
+        .iter()
+        .filter_map(|s| s.packet.ip.total_len)
+        .collect();
+    if sizes.len() == 1 {
+        parts.push(format!("len={}", sizes.first().copied().unwrap_or(0)));
+    }
+    let sports: Vec<u16> = packets.iter().filter_map(|s| s.packet.src_port).collect();
+    if sports.len() >= 2 {
+        if sports.iter().all(|p| *p == sports[0]) {
+            parts.push("sport=fixed".into());
+        } else if sports.windows(2).all(|w| w[1] > w[0]) {
+            parts.push("sport=rising".into());
+        }
+    }
+    if let Some(pattern) = ip_id_pattern_in_bursts(&packets) {
+        let word = match pattern {
+            IpIdPattern::Sequential => "sequential",
+            IpIdPattern::ByteSwapped => "byteswapped",
+            IpIdPattern::Constant => "constant",
+            IpIdPattern::Random => "random",
+        };
+        parts.push(format!("ipid={word}"));
+    }
+    // The protocol alone says nothing about a tool.
+    (parts.len() >= 3).then(|| parts.join(" "))
+}
+
 /// Gap, in seconds, past which a sender's counter may have moved on for
 /// traffic the sensor did not see.
 const BURST_GAP_NS: i128 = 300 * 1_000_000_000;

@@ -177,6 +177,7 @@ pub fn assess(unit: &Unit, ctx: &Context, paths: &[String]) -> Detect {
         evidence,
         evidence_total,
         related: Vec::new(),
+        tool_signature: fingerprint::tool_signature(unit),
     };
     Detect {
         id: detect_id(&detect),
