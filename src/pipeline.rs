@@ -174,6 +174,9 @@ pub fn run(options: RunOptions) -> RunOutcome {
             "inferred from the log".into()
         },
         home_network: analysis.home.describe(10),
+        top_sources: analysis.top_sources,
+        top_ports: analysis.top_ports,
+        activity: analysis.activity,
     };
     RunOutcome {
         report: Report {

@@ -126,3 +126,59 @@ fn psad_scans_are_recognised_with_their_technique() {
     assert_eq!(ports.first().unwrap(), 1000);
     assert_eq!(ports.last().unwrap(), 1500);
 }
+
+#[test]
+fn psad_ipv6_mirai_and_single_probes() {
+    let d = single_scan("iptables_ipv6_tcp_connect_nmap_default_scan");
+    assert_eq!(
+        (d["kind"].as_str(), d["scan_type"].as_str()),
+        (Some("port-scan"), Some("connect"))
+    );
+    assert_ne!(
+        d["spoofed"], "likely",
+        "a lab prefix talking to itself is not forged"
+    );
+    for name in [
+        "iptables_topera_ipv6_syn_scan_no_ip_opts",
+        "iptables_topera_ipv6_syn_scan_with_ip_opts",
+    ] {
+        let d = single_scan(name);
+        assert_eq!(
+            (d["kind"].as_str(), d["scan_type"].as_str()),
+            (Some("port-scan"), Some("syn")),
+            "{name}"
+        );
+        assert_eq!(strings(&d["sources"]), vec!["2012:1234:1234::1"]);
+    }
+    let report = analyze_json(
+        &[fixture(
+            "samples/psad/iptables_mirai_default_credentials_scan",
+        )],
+        false,
+    );
+    let mirai = &detects(&report)[0];
+    assert_eq!(mirai["kind"], "worm");
+    assert_eq!(mirai["packets"], 11);
+    assert!(mirai["title"].as_str().unwrap().contains("Mirai"));
+    let report = analyze_json(
+        &[fixture("samples/psad/iptables_ms_sql_server_sig_match")],
+        false,
+    );
+    assert!(
+        detects(&report)
+            .iter()
+            .any(|d| d["target_ports"] == serde_json::json!([1433])
+                && d["intent"].as_str().unwrap().contains("SQL"))
+    );
+    let report = analyze_json(
+        &[fixture(
+            "samples/psad/iptables_syn_scan_1000_1500_localhost",
+        )],
+        false,
+    );
+    assert_eq!(
+        detects(&report)[0]["spoofed"],
+        "likely",
+        "127.0.0.1 arriving on eth1 is forged"
+    );
+}

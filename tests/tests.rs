@@ -5,4 +5,5 @@ mod contract;
 mod hostile;
 mod paper;
 mod samples;
+mod scoring;
 mod util;

@@ -25,6 +25,9 @@ pub struct Context<'a> {
     pub home: &'a HomeNet,
     /// The zone reports use for times.
     pub zone: &'a jiff::tz::TimeZone,
+    /// True when the log holds accepted traffic or flow outcomes, so that
+    /// Threshold Random Walk can weigh first contacts.
+    pub walk_contacts: bool,
 }
 
 /// The site's own hosts and networks: stated by the site file, or inferred
@@ -60,13 +63,17 @@ impl HomeNet {
                 stated: true,
             };
         }
-        let mut nets: BTreeMap<IpNet, u64> = BTreeMap::new();
+        // A prefix is home when several sources reached it: an inside host
+        // scanning out reaches each outside address alone.
+        let mut nets: BTreeMap<IpNet, (u64, usize)> = BTreeMap::new();
         let mut names: BTreeSet<Host> = stated_names;
         for (host, state) in targets {
             match host {
                 Host::Addr(addr) => {
                     if let Some(net) = prefix_of(*addr) {
-                        *nets.entry(net).or_default() += state.packets;
+                        let entry = nets.entry(net).or_default();
+                        entry.0 += state.packets;
+                        entry.1 = entry.1.max(state.sources.len());
                     }
                 }
                 Host::Name(_) => {
@@ -74,8 +81,18 @@ impl HomeNet {
                 }
             }
         }
-        let mut ranked: Vec<(IpNet, u64)> = nets.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut ranked: Vec<(IpNet, (u64, usize))> = nets.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+        let many: Vec<(IpNet, (u64, usize))> = ranked
+            .iter()
+            .filter(|(_, (_, s))| *s >= 2)
+            .cloned()
+            .collect();
+        let ranked = if many.is_empty() {
+            ranked.into_iter().take(1).collect()
+        } else {
+            many
+        };
         HomeNet {
             networks: ranked.into_iter().map(|(n, _)| n).collect(),
             names,

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
 use picket_knowledge::PortTable;
-use picket_model::{Detect, Packet};
+use picket_model::{Counted, Detect, Packet};
 
 pub use config::Thresholds;
 pub use context::{Context, HomeNet};
@@ -51,6 +51,109 @@ pub struct Analysis {
     pub sources: u64,
     /// The home network used.
     pub home: HomeNet,
+    /// Sources with the most packets.
+    pub top_sources: Vec<Counted>,
+    /// Destination ports with the most packets (`23/tcp`).
+    pub top_ports: Vec<Counted>,
+    /// Packets per clock hour, in time order.
+    pub activity: Vec<Counted>,
+}
+
+/// Entries in each top list of the summary.
+const TOP_LISTED: usize = 10;
+
+/// Packets per source, port and hour, counted after merging sensors.
+#[derive(Default)]
+struct Counts {
+    sources: Vec<(u64, picket_model::Host)>,
+    ports: std::collections::HashMap<(u8, u16), u64>,
+    hours: BTreeMap<i64, u64>,
+}
+
+impl Counts {
+    /// Hourly buckets kept (over a year); later hours are not charted.
+    const HOURS_KEPT: usize = 24 * 400;
+
+    fn add(&mut self, state: &SourceState) {
+        self.sources
+            .push((state.kept.len() as u64 + state.overflow, state.src.clone()));
+        if self.sources.len() > 4 * TOP_LISTED {
+            self.trim();
+        }
+        for seen in &state.kept {
+            let p = &seen.packet;
+            if let Some(port) = p.dst_port {
+                *self.ports.entry((p.proto.0, port)).or_default() += 1;
+            }
+            if let Some(t) = p.time {
+                let hour = t.as_second().div_euclid(3600);
+                if self.hours.len() < Self::HOURS_KEPT || self.hours.contains_key(&hour) {
+                    *self.hours.entry(hour).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    fn trim(&mut self) {
+        self.sources
+            .sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.sources.truncate(TOP_LISTED);
+    }
+
+    fn absorb(&mut self, other: Counts) {
+        self.sources.extend(other.sources);
+        self.trim();
+        for (k, v) in other.ports {
+            *self.ports.entry(k).or_default() += v;
+        }
+        for (k, v) in other.hours {
+            *self.hours.entry(k).or_default() += v;
+        }
+    }
+
+    fn top_sources(&mut self, most: usize) -> Vec<Counted> {
+        self.trim();
+        self.sources
+            .iter()
+            .take(most)
+            .map(|(count, host)| Counted {
+                name: host.to_string(),
+                count: *count,
+            })
+            .collect()
+    }
+
+    fn top_ports(&self, most: usize) -> Vec<Counted> {
+        let mut all: Vec<(&(u8, u16), &u64)> = self.ports.iter().collect();
+        all.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        all.into_iter()
+            .take(most)
+            .map(|((proto, port), count)| Counted {
+                name: format!("{port}/{}", picket_model::Proto(*proto).name()),
+                count: *count,
+            })
+            .collect()
+    }
+
+    fn activity(&self, zone: &TimeZone) -> Vec<Counted> {
+        self.hours
+            .iter()
+            .filter_map(|(hour, count)| {
+                let start = jiff::Timestamp::from_second(hour.checked_mul(3600)?).ok()?;
+                let dt = zone.to_datetime(start);
+                Some(Counted {
+                    name: format!(
+                        "{:04}-{:02}-{:02}T{:02}:00",
+                        dt.year(),
+                        dt.month(),
+                        dt.day(),
+                        dt.hour()
+                    ),
+                    count: *count,
+                })
+            })
+            .collect()
+    }
 }
 
 impl Analyzer {
@@ -80,31 +183,45 @@ impl Analyzer {
         paths: &[String],
     ) -> Analysis {
         let sources = self.tracker.sources() as u64;
+        let walk_contacts = self.tracker.outcomes_seen();
         let (shards, targets) = self.tracker.into_shards();
         let limits = &self.limits;
         let per_shard = run_sharded(shards, self.threads, |states| {
             let mut units = Vec::new();
             let mut packets = 0u64;
+            let mut counts = Counts::default();
             for mut state in states {
                 state.settle();
                 merge::merge_sensors(&mut state.kept, limits.merge_window_secs);
                 packets += state.kept.len() as u64 + state.overflow;
-                units.extend(classify::unit::split_source(state, ports, limits));
+                counts.add(&state);
+                units.extend(classify::unit::split_source(
+                    state,
+                    ports,
+                    limits,
+                    walk_contacts,
+                ));
             }
-            (units, packets)
+            (units, packets, counts)
         });
         let mut packets = 0;
         let mut units: Vec<Unit> = Vec::new();
-        for (u, p) in per_shard {
+        let mut counts = Counts::default();
+        for (u, p, c) in per_shard {
             units.extend(u);
             packets += p;
+            counts.absorb(c);
         }
+        let top_sources = counts.top_sources(TOP_LISTED);
+        let top_ports = counts.top_ports(TOP_LISTED);
+        let activity = counts.activity(zone);
         units.sort_by(|a, b| {
             let ta = a.packets.first().and_then(|s| s.packet.time);
             let tb = b.packets.first().and_then(|s| s.packet.time);
             ta.cmp(&tb).then(a.sources.cmp(&b.sources))
         });
         let units = classify::actors::join_actors(units, site);
+        let units = classify::actors::join_floods(units, limits);
         let home = HomeNet::infer(site, &targets);
         let ctx = Context {
             site,
@@ -112,6 +229,7 @@ impl Analyzer {
             limits,
             home: &home,
             zone,
+            walk_contacts,
         };
         let mut detects: Vec<Detect> = units
             .iter()
@@ -132,6 +250,9 @@ impl Analyzer {
             packets,
             sources,
             home,
+            top_sources,
+            top_ports,
+            activity,
         }
     }
 }

@@ -337,6 +337,15 @@ pub struct InputSummary {
     pub error: Option<String>,
 }
 
+/// A name and how often it occurred, for the summary's top lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+pub struct Counted {
+    /// What was counted: a source, `23/tcp`, an hour (`2024-01-02T15:00`).
+    pub name: String,
+    /// How many packets.
+    pub count: u64,
+}
+
 /// Counts over the whole run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct Summary {
@@ -360,6 +369,12 @@ pub struct Summary {
     pub home_network_basis: String,
     /// The home networks or hosts used.
     pub home_network: Vec<String>,
+    /// Sources that sent the most packets, most first.
+    pub top_sources: Vec<Counted>,
+    /// Destination ports that received the most packets, most first.
+    pub top_ports: Vec<Counted>,
+    /// Packets per clock hour (in the report's zone), in time order.
+    pub activity: Vec<Counted>,
 }
 
 /// The whole result of an analysis run.

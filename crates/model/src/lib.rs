@@ -9,8 +9,8 @@ pub mod host;
 pub mod packet;
 
 pub use detect::{
-    Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity, SeverityLevel,
-    Spoofed, Summary,
+    Counted, Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity,
+    SeverityLevel, Spoofed, Summary,
 };
 pub use host::Host;
 pub use packet::{

@@ -3,8 +3,8 @@
 //! fields try to break out of every output, and many tiny probes.
 
 use picket_model::{
-    Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity, SeverityLevel,
-    Spoofed, Summary,
+    Counted, Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity,
+    SeverityLevel, Spoofed, Summary,
 };
 
 /// Text a hostile sender can place in logged fields: terminal escapes, a
@@ -335,6 +335,40 @@ pub(crate) fn paper_report() -> Report {
             sources: 5,
             home_network_basis: "inferred from the log".to_owned(),
             home_network: strings(&["me.home.com", "me.at.home", "me.nowhere.com"]),
+            top_sources: vec![
+                Counted {
+                    name: "somewhere.uk".to_owned(),
+                    count: 23,
+                },
+                Counted {
+                    name: "a.supercomputer.place".to_owned(),
+                    count: 4,
+                },
+            ],
+            top_ports: vec![
+                Counted {
+                    name: "81/tcp".to_owned(),
+                    count: 23,
+                },
+                Counted {
+                    name: "27374/tcp".to_owned(),
+                    count: 12,
+                },
+            ],
+            activity: vec![
+                Counted {
+                    name: "2000-04-12T04:00".to_owned(),
+                    count: 4,
+                },
+                Counted {
+                    name: "2000-04-12T07:00".to_owned(),
+                    count: 4,
+                },
+                Counted {
+                    name: "2000-04-23T23:00".to_owned(),
+                    count: 23,
+                },
+            ],
         },
         detects,
     }

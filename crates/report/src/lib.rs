@@ -6,6 +6,7 @@
 //! passes each such string through the [`sanitize`] function that fits
 //! where it lands.
 
+mod activity;
 mod fields;
 mod json;
 mod layout;

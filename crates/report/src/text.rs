@@ -6,6 +6,7 @@
 use picket_model::{Detect, EvidenceRef, InputSummary, Report};
 
 use crate::RenderOptions;
+use crate::activity;
 use crate::fields::{Field, fields, headline};
 use crate::layout::{self, Group, Item, Plan};
 use crate::words::{count, escape_terminal, pad_left, pad_right, thousands, wrap};
@@ -40,6 +41,16 @@ pub(crate) fn render(report: &Report, options: &RenderOptions) -> String {
         out.push_str(&wrap(&layout::kinds(report), "Detects by kind: ", 2, WIDTH));
     }
     home_network(&mut out, report);
+    let summary = &report.summary;
+    if !summary.top_sources.is_empty() {
+        let line = activity::top_line(&summary.top_sources);
+        out.push_str(&wrap(&line, "Top sources: ", 2, WIDTH));
+    }
+    if !summary.top_ports.is_empty() {
+        let line = activity::top_line(&summary.top_ports);
+        out.push_str(&wrap(&line, "Top ports: ", 2, WIDTH));
+    }
+    out.push_str(&activity::chart(&summary.activity));
     out.push('\n');
 
     if plan.items.is_empty() {

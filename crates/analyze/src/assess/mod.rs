@@ -55,7 +55,13 @@ pub struct Findings<'a> {
     pub bursts: Vec<Burst>,
     /// The IDS's best (lowest) priority.
     pub priority: Option<u8>,
+    /// Threshold Random Walk over first contacts, when the log has outcomes.
+    pub walk: Option<crate::classify::trw::Walk>,
 }
+
+/// Most sources listed in one detect (a flood from forged sources can claim
+/// millions); observations give the full count.
+const SOURCES_LISTED: usize = 1000;
 
 /// Gap, in seconds, that separates bursts.
 const BURST_SPLIT_SECS: f64 = 300.0;
@@ -91,6 +97,7 @@ pub fn findings<'a>(unit: &'a Unit, ctx: &Context<'a>) -> Findings<'a> {
         clusters: timing::clusters(unit, 0.05),
         bursts: timing::bursts(unit, BURST_SPLIT_SECS),
         priority,
+        walk: ctx.walk_contacts.then(|| crate::classify::trw::walk(unit)),
         facts,
     }
 }
@@ -158,7 +165,12 @@ pub fn assess(unit: &Unit, ctx: &Context, paths: &[String]) -> Detect {
             .iter()
             .map(|s| s.as_str().to_string())
             .collect(),
-        sources: unit.sources.iter().map(|s| s.to_string()).collect(),
+        sources: unit
+            .sources
+            .iter()
+            .take(SOURCES_LISTED)
+            .map(|s| s.to_string())
+            .collect(),
         targets: f.facts.targets.iter().map(|t| t.to_string()).collect(),
         protocols,
         target_ports: f.facts.dports.iter().copied().collect(),

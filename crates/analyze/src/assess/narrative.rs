@@ -420,6 +420,12 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
             list(&f.unit.sources, 4)
         ));
     }
+    if f.unit.grouping == Grouping::Flood {
+        parts.push(format!(
+            "{} claimed sources, each sending a few packets, together flood one target.",
+            f.unit.sources.len()
+        ));
+    }
     if f.unit.grouping == Grouping::Pool {
         parts.push(format!(
             "The same packet (source port, TTL, size) came from {} hours apart: one tool, one actor \
@@ -521,7 +527,7 @@ pub fn history(f: &Findings, ctx: &Context) -> String {
 }
 
 fn identity_of(host: &Host, f: &Findings, ctx: &Context) -> String {
-    if let Some(reason) = crate::assess::spoof::impossible_source(host, ctx.site) {
+    if let Some(reason) = crate::assess::spoof::impossible_in_unit(f.unit, host, ctx.site) {
         return format!("{host}: forged ({reason})");
     }
     if let Some(entry) = ctx.site.host(host)
@@ -555,7 +561,6 @@ fn identity_of(host: &Host, f: &Findings, ctx: &Context) -> String {
         }
         Host::Addr(ip) => {
             let class = picket_knowledge::addr::classify(*ip);
-            let _ = f;
             format!("{host}: {}", class.describe())
         }
     }
@@ -847,6 +852,26 @@ pub fn observations(f: &Findings, ctx: &Context) -> Vec<String> {
         out.push(format!("{} bursts: {}.", f.bursts.len(), parts.join("; ")));
     }
     out.extend(f.hints.observations.iter().cloned());
+    if let Some(w) = f.walk {
+        use crate::classify::trw::Verdict;
+        match w.verdict {
+            Verdict::Scanner => out.push(format!(
+                "Threshold Random Walk: a scanner after {} first contacts, {} of them failed.",
+                w.contacts, w.failures
+            )),
+            Verdict::Benign => out.push(format!(
+                "Threshold Random Walk: benign after {} first contacts, {} of them failed.",
+                w.contacts, w.failures
+            )),
+            Verdict::Pending => {}
+        }
+    }
+    if f.unit.sources.len() > 1000 {
+        out.push(format!(
+            "{} claimed sources in all; the first 1000 are listed.",
+            f.unit.sources.len()
+        ));
+    }
     for (msg, n) in f.facts.messages.iter().take(5) {
         out.push(format!(
             "IDS signature \"{msg}\" fired {}.",

@@ -31,8 +31,13 @@ pub fn rate(
     let (system, s_why) = system_countermeasures(kind, facts, entry, ctx);
     let (network, n_why) = network_countermeasures(kind, facts);
     let score = (criticality as i8 + lethality as i8) - (system as i8 + network as i8);
+    let accepted_only = facts.packets > 0 && facts.accepted == facts.packets;
     let level = match kind {
         DetectKind::Misconfiguration | DetectKind::AuthorizedScan => SeverityLevel::None,
+        // Accepted connections to an offered service, not a scan: traffic.
+        DetectKind::ServiceProbe if accepted_only && facts.targets.len() <= 2 => {
+            SeverityLevel::None
+        }
         DetectKind::Compromise => level_of(score).max(SeverityLevel::High),
         _ => level_of(score),
     };

@@ -10,6 +10,60 @@ use crate::classify::{Facts, Grouping, Unit};
 use crate::context::Context;
 use crate::site::Site;
 
+/// Why a source cannot be genuine for a packet to `target` arriving on
+/// `iface`: [`impossible_source`], except that a lab or loopback network
+/// talking to itself (both ends in one special range, or the loopback
+/// interface) and link-local neighbours are genuine.
+pub fn impossible_source_for(
+    host: &Host,
+    target: Option<&Host>,
+    iface: Option<&str>,
+    site: &Site,
+) -> Option<String> {
+    if iface == Some("lo") {
+        return None;
+    }
+    if let (Some(src), Some(dst)) = (host.addr(), target.and_then(Host::addr)) {
+        let (sc, dc) = (addr::classify(src), addr::classify(dst));
+        // Link-local senders and link-scope multicast stay on the wire
+        // they were sent on: nothing forged crosses a router to get there.
+        let link_scope = match dst {
+            IpAddr::V6(d) => d.segments()[0] == 0xff02,
+            IpAddr::V4(d) => d.octets()[..3] == [224, 0, 0],
+        };
+        if sc == AddrClass::LinkLocal || link_scope {
+            return None;
+        }
+        if sc == dc && sc != AddrClass::Global && same_prefix(src, dst) {
+            return None;
+        }
+    }
+    impossible_source(host, site)
+}
+
+/// [`impossible_source_for`] over every packet of `src` in the unit: the
+/// source is genuine if any of its packets shows it on its own network.
+pub fn impossible_in_unit(unit: &Unit, src: &Host, site: &Site) -> Option<String> {
+    let mut why = None;
+    for s in unit.packets.iter().filter(|s| &s.packet.src == src) {
+        let iface = s.packet.in_iface.as_deref();
+        match impossible_source_for(src, Some(&s.packet.dst), iface, site) {
+            None => return None,
+            Some(reason) => why = why.or(Some(reason)),
+        }
+    }
+    why.or_else(|| impossible_source(src, site))
+}
+
+/// True when two addresses share their first 24 (IPv4) or 32 (IPv6) bits.
+fn same_prefix(a: IpAddr, b: IpAddr) -> bool {
+    match (a, b) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => a.octets()[..3] == b.octets()[..3],
+        (IpAddr::V6(a), IpAddr::V6(b)) => a.segments()[..2] == b.segments()[..2],
+        _ => false,
+    }
+}
+
 /// Why a source cannot be genuine, or `None` when it could be. Covers
 /// special-purpose ranges that never route, network and broadcast
 /// addresses, and the network names old sensors printed (`arpanet`).
@@ -94,7 +148,7 @@ pub fn judge(
 ) -> (Spoofed, Vec<String>) {
     let mut reasons = Vec::new();
     for src in &unit.sources {
-        if let Some(why) = impossible_source(src, ctx.site) {
+        if let Some(why) = impossible_in_unit(unit, src, ctx.site) {
             reasons.push(why);
         } else if let Some(dst) = facts.targets.first()
             && let Some(why) = private_from_outside(src, dst, ctx)
@@ -102,6 +156,23 @@ pub fn judge(
             reasons.push(why);
         } else if let Some(why) = private_on_outside_interface(unit, src, ctx) {
             reasons.push(why);
+        }
+    }
+    if unit.grouping == Grouping::Flood && unit.sources.len() >= 10 && !facts.ttls.is_empty() {
+        let families: std::collections::BTreeSet<u8> = facts
+            .ttls
+            .iter()
+            .map(|t| crate::assess::fingerprint::initial_ttl(*t))
+            .collect();
+        let spread =
+            facts.ttls.last().copied().unwrap_or(0) - facts.ttls.first().copied().unwrap_or(0);
+        if families.len() == 1 && spread <= 4 {
+            reasons.push(format!(
+                "{} claimed sources all arrive with TTLs {}-{}: one machine behind many addresses",
+                unit.sources.len(),
+                facts.ttls.first().copied().unwrap_or(0),
+                facts.ttls.last().copied().unwrap_or(0)
+            ));
         }
     }
     if unit.grouping == Grouping::Interleaved {

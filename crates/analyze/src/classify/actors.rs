@@ -8,8 +8,9 @@ use picket_knowledge::addr::{self, AddrClass};
 use picket_knowledge::names;
 use picket_model::{Host, Proto};
 
-use crate::assess::spoof::impossible_source;
+use crate::assess::spoof::impossible_source_for;
 use crate::classify::unit::{Grouping, Role, Unit};
+use crate::config::Thresholds;
 use crate::site::Site;
 
 /// Seconds by which two units' spans may miss each other and still count
@@ -100,7 +101,7 @@ const TURN_SECS: i128 = 5;
 /// True when `host` cannot be the genuine sender of a packet to `target`:
 /// an impossible address, or a private one sent to a public host or name.
 fn forged_looking(host: &Host, target: Option<&Host>, site: &Site) -> bool {
-    if impossible_source(host, site).is_some() {
+    if impossible_source_for(host, target, None, site).is_some() {
         return true;
     }
     let Some(ip) = host.addr() else {
@@ -168,12 +169,15 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
     if forged.iter().any(|f| *f) {
         let spans: Vec<Option<(i128, i128)>> = units.iter().map(|u| span(u)).collect();
         let all_times: Vec<Vec<i128>> = units.iter().map(|u| times(u)).collect();
-        for a in 0..units.len() {
-            for b in a + 1..units.len() {
-                if !(forged[a] || forged[b]) || !ttls_agree(&ttls(units[a]), &ttls(units[b])) {
+        let all_ttls: Vec<BTreeSet<u8>> = units.iter().map(|u| ttls(u)).collect();
+        // Only pairs with a forged member: they are few, the class may be huge.
+        let forged_at: Vec<usize> = (0..units.len()).filter(|k| forged[*k]).collect();
+        for &a in &forged_at {
+            for b in 0..units.len() {
+                if a == b || (forged[b] && b < a) || !ttls_agree(&all_ttls[a], &all_ttls[b]) {
                     continue;
                 }
-                let joined = if forged[a] && forged[b] {
+                let joined = if forged[b] {
                     // Two forged sources at one target at the same time.
                     matches!((spans[a], spans[b]), (Some((lo, hi)), Some((lo2, hi2)))
                         if lo <= hi2 + slack && lo2 <= hi + slack)
@@ -267,4 +271,81 @@ fn merge_into_first(slots: &mut [Option<Unit>], group: &[usize], how: Grouping) 
     });
     first.grouping = how;
     slots[group[0]] = Some(first);
+}
+
+/// True when the units' packets together reach a flood's count and rate.
+fn is_flood(run: &[usize], slots: &[Option<Unit>], limits: &Thresholds) -> bool {
+    let units: Vec<&Unit> = run.iter().filter_map(|i| slots[*i].as_ref()).collect();
+    let packets: usize = units.iter().map(|u| u.packets.len()).sum();
+    let all: Vec<i128> = units.iter().flat_map(|u| times(u)).collect();
+    let (Some(lo), Some(hi)) = (all.iter().min(), all.iter().max()) else {
+        return false;
+    };
+    let span = ((hi - lo) as f64 / 1e9).max(1.0);
+    packets as u64 >= limits.flood_packets && packets as f64 / span >= limits.flood_rate
+}
+
+/// Fewest claimed sources for a many-source flood.
+const FLOOD_SOURCES: usize = 10;
+
+/// Joins, per target and protocol, the small probe units of many sources
+/// whose packets together reach a flood's rate: a flood from forged or
+/// many sources looks like thousands of one-packet visitors otherwise.
+pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
+    let mut by_target: BTreeMap<(Host, Proto), Vec<usize>> = BTreeMap::new();
+    for (i, unit) in units.iter().enumerate() {
+        if unit.role != Role::Probe || unit.packets.len() > 16 {
+            continue;
+        }
+        let Some(first) = unit.packets.first() else {
+            continue;
+        };
+        let one_target = unit
+            .packets
+            .iter()
+            .all(|s| s.packet.dst == first.packet.dst);
+        let one_proto = unit
+            .packets
+            .iter()
+            .all(|s| s.packet.proto == first.packet.proto);
+        if one_target && one_proto {
+            by_target
+                .entry((first.packet.dst.clone(), first.packet.proto))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut slots: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+    for members in by_target.values() {
+        if members.len() < FLOOD_SOURCES {
+            continue;
+        }
+        // Runs of units that start within a second of each other: a flood
+        // is dense, background noise at the same target is not.
+        let mut starts: Vec<(i128, usize)> = members
+            .iter()
+            .filter_map(|i| {
+                let first = slots[*i].as_ref()?.packets.first()?.packet.time?;
+                Some((first.as_nanosecond(), *i))
+            })
+            .collect();
+        starts.sort_unstable();
+        let mut run: Vec<usize> = Vec::new();
+        let mut last: Option<i128> = None;
+        let flush = |run: &mut Vec<usize>, slots: &mut [Option<Unit>]| {
+            if run.len() >= FLOOD_SOURCES && is_flood(run, slots, limits) {
+                merge_into_first(slots, run, Grouping::Flood);
+            }
+            run.clear();
+        };
+        for (t, i) in starts {
+            if last.is_some_and(|l| t - l > 1_000_000_000) {
+                flush(&mut run, &mut slots);
+            }
+            run.push(i);
+            last = Some(t);
+        }
+        flush(&mut run, &mut slots);
+    }
+    slots.into_iter().flatten().collect()
 }

@@ -37,9 +37,15 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
     let many_ports = facts.dports.len() >= ctx.limits.scan_ports || facts.protos.len() >= 10;
     let many_hosts = facts.targets.len() >= ctx.limits.sweep_hosts
         || (many_ports && targets_port_scanned(unit, ctx.limits.scan_ports) >= 2);
-    let outbound = unit.sources.iter().all(|s| ctx.home.contains(s))
-        && facts.targets.iter().all(|t| !ctx.home.contains(t))
-        && ctx.home.stated;
+    // Outbound: from the home network to outside it, or sent by the logging
+    // host itself (no input interface, an output one).
+    let locally_sent = unit
+        .packets
+        .iter()
+        .all(|s| s.packet.in_iface.is_none() && s.packet.out_iface.is_some());
+    let outbound = locally_sent
+        || (unit.sources.iter().all(|s| ctx.home.contains(s))
+            && facts.targets.iter().all(|t| !ctx.home.contains(t)));
     let trojan_ports = !facts.dports.is_empty()
         && facts.dports.iter().all(|p| {
             facts
@@ -50,12 +56,26 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
     if outbound && (many_ports || many_hosts || trojan_ports || c2_ports(facts)) {
         return (DetectKind::Compromise, scan_if_scanlike(facts, ctx, scan));
     }
+    if unit.grouping == crate::classify::Grouping::Flood {
+        return (DetectKind::Flood, None);
+    }
     if facts.packets >= ctx.limits.flood_packets
         && facts.targets.len() <= 2
         && timing::rate_per_sec(facts) >= ctx.limits.flood_rate
         && !many_ports
     {
         return (DetectKind::Flood, None);
+    }
+    let walked = (ctx.walk_contacts && !many_ports && !many_hosts)
+        .then(|| crate::classify::trw::walk(unit))
+        .filter(|w| w.verdict == crate::classify::trw::Verdict::Scanner);
+    if walked.is_some() {
+        let kind = if facts.targets.len() > facts.dports.len() {
+            DetectKind::HostSweep
+        } else {
+            DetectKind::PortScan
+        };
+        return (kind, scan.or(Some(ScanType::Mixed)));
     }
     match (many_ports, many_hosts) {
         (true, true) => return (DetectKind::BlockScan, scan.or(Some(ScanType::Mixed))),
@@ -107,20 +127,7 @@ fn c2_ports(facts: &Facts) -> bool {
 
 /// The worm a unit's packets match, if any.
 pub fn worm<'a>(unit: &Unit, ctx: &Context<'a>) -> Option<&'a picket_knowledge::WormSignature> {
-    let mut hits = 0usize;
-    let mut found = None;
-    for s in &unit.packets {
-        let p = &s.packet;
-        let icmp_type = p.icmp.as_ref().map(|i| i.kind);
-        if let Some(w) = ctx
-            .ports
-            .match_worm(p.proto, p.dst_port, p.ip.total_len, icmp_type)
-        {
-            hits += 1;
-            found = Some(w);
-        }
-    }
-    (hits * 2 > unit.packets.len()).then_some(found).flatten()
+    crate::classify::unit::worm_of(&unit.packets, ctx.ports)
 }
 
 /// Replies from one service to one host's rising ephemeral ports at a steady
@@ -230,7 +237,13 @@ fn connect_like(unit: &Unit) -> bool {
             .as_ref()
             .and_then(|t| t.options.as_ref())
             .map(|o| o.kinds.iter().any(|k| matches!(k, 3 | 4 | 8)));
-        let from_length = p.ip.total_len.map(|len| len.saturating_sub(header) >= 32);
+        // A TCP header is at most 60 bytes: a longer SYN carries IPv6
+        // extension headers or IP options, and its length says nothing.
+        let from_length =
+            p.ip.total_len
+                .map(|len| len.saturating_sub(header))
+                .filter(|tcp| *tcp <= 60)
+                .map(|tcp| tcp >= 32);
         match from_options.or(from_length) {
             Some(true) => full += 1,
             Some(false) => bare += 1,

@@ -4,6 +4,7 @@ pub mod actors;
 pub mod facts;
 pub mod kind;
 pub mod timing;
+pub mod trw;
 pub mod unit;
 
 pub use facts::Facts;

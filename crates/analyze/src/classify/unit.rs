@@ -1,7 +1,7 @@
 //! A unit of activity: the packets one actor sent for one purpose. A unit
 //! becomes one detect.
 
-use picket_knowledge::{PortCategory, PortTable};
+use picket_knowledge::{PortCategory, PortTable, WormSignature};
 use picket_model::{Host, Proto, TcpFlags};
 
 use crate::config::Thresholds;
@@ -16,6 +16,8 @@ pub enum Grouping {
     Interleaved,
     /// Hosts of one numbered address pool sending the same packet.
     Pool,
+    /// Many sources, each sending little, together flooding one target.
+    Flood,
 }
 
 /// Whether the packets start conversations or answer them.
@@ -46,7 +48,14 @@ pub struct Unit {
 /// Splits one source's packets into units: replies apart from probes; the
 /// probes as one scan when they reach many ports or hosts, otherwise one unit
 /// per service (all trojan ports together).
-pub fn split_source(state: SourceState, ports: &PortTable, limits: &Thresholds) -> Vec<Unit> {
+/// With `walk_contacts` (the log holds accepted traffic too), a source that
+/// Threshold Random Walk calls a scanner keeps its probes in one unit.
+pub fn split_source(
+    state: SourceState,
+    ports: &PortTable,
+    limits: &Thresholds,
+    walk_contacts: bool,
+) -> Vec<Unit> {
     let SourceState {
         src,
         kept,
@@ -77,10 +86,17 @@ pub fn split_source(state: SourceState, ports: &PortTable, limits: &Thresholds) 
         }
         return units;
     }
-    if overflow > 0 || is_scan_shaped(&probes, limits) {
-        units.push(unit(probes, Role::Probe, overflow));
+    let whole = unit(probes, Role::Probe, overflow);
+    if overflow > 0
+        || is_scan_shaped(&whole.packets, limits)
+        || worm_of(&whole.packets, ports).is_some()
+        || (walk_contacts
+            && crate::classify::trw::walk(&whole).verdict == crate::classify::trw::Verdict::Scanner)
+    {
+        units.push(whole);
         return units;
     }
+    let probes = whole.packets;
     // One unit per service; trojan ports together.
     let mut groups: Vec<(ServiceKey, Vec<Seen>)> = Vec::new();
     for seen in probes {
@@ -96,6 +112,39 @@ pub fn split_source(state: SourceState, ports: &PortTable, limits: &Thresholds) 
             .map(|(_, list)| unit(list, Role::Probe, 0)),
     );
     units
+}
+
+/// The worm whose propagation these packets match: at least one packet
+/// matches a signature that identifies the worm by itself (a distinctive
+/// port, a characteristic size), and every packet goes where that worm goes.
+pub fn worm_of<'a>(packets: &[Seen], ports: &'a PortTable) -> Option<&'a WormSignature> {
+    let icmp_type = |s: &Seen| s.packet.icmp.as_ref().map(|i| i.kind);
+    let found = packets.iter().find_map(|s| {
+        let p = &s.packet;
+        ports.match_worm(p.proto, p.dst_port, p.ip.total_len, icmp_type(s))
+    });
+    let dports: Vec<u16> = {
+        let mut v: Vec<u16> = packets.iter().filter_map(|s| s.packet.dst_port).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let found = found.or_else(|| {
+        let proto = packets.first()?.packet.proto;
+        ports.match_worm_ports(proto, &dports)
+    })?;
+    let covered = packets.iter().all(|s| {
+        let p = &s.packet;
+        ports
+            .match_worm(p.proto, p.dst_port, p.ip.total_len, icmp_type(s))
+            .is_some_and(|w| w.name == found.name)
+            || p.dst_port.is_some_and(|port| {
+                ports
+                    .worm_candidates(p.proto, port)
+                    .any(|w| w.name == found.name)
+            })
+    });
+    covered.then_some(found)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

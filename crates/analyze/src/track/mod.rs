@@ -71,6 +71,22 @@ pub struct TargetState {
     pub packets: u64,
     /// Packets to it that a filter blocked.
     pub blocked: u64,
+    /// Hashes of the first few distinct sources that reached it (at most
+    /// [`TargetState::SOURCES_KEPT`]).
+    pub sources: Vec<u64>,
+}
+
+impl TargetState {
+    /// Distinct sources remembered per target: enough to tell "one" from "many".
+    pub const SOURCES_KEPT: usize = 4;
+
+    fn saw(&mut self, source: u64, blocked: bool) {
+        self.packets += 1;
+        self.blocked += u64::from(blocked);
+        if self.sources.len() < Self::SOURCES_KEPT && !self.sources.contains(&source) {
+            self.sources.push(source);
+        }
+    }
 }
 
 /// Packets routed to per-source state, in shards.
@@ -81,6 +97,7 @@ pub struct Tracker {
     hasher: std::hash::BuildHasherDefault<std::hash::DefaultHasher>,
     packets_per_source: usize,
     target_cap: usize,
+    outcomes: bool,
 }
 
 impl Tracker {
@@ -93,22 +110,22 @@ impl Tracker {
             hasher: Default::default(),
             packets_per_source,
             target_cap: 1 << 20,
+            outcomes: false,
         }
     }
 
     /// Routes one packet to its source's state.
     pub fn observe(&mut self, packet: Packet) {
+        self.outcomes |= packet.action == picket_model::Action::Accept
+            || packet.flow.as_ref().is_some_and(|f| f.outcome.is_some());
+        let source = self.hasher.hash_one(&packet.src);
+        let blocked = packet.action.blocked();
         if let Some(t) = self.targets.get_mut(&packet.dst) {
-            t.packets += 1;
-            t.blocked += u64::from(packet.action.blocked());
+            t.saw(source, blocked);
         } else if self.targets.len() < self.target_cap {
-            self.targets.insert(
-                packet.dst.clone(),
-                TargetState {
-                    packets: 1,
-                    blocked: u64::from(packet.action.blocked()),
-                },
-            );
+            let mut t = TargetState::default();
+            t.saw(source, blocked);
+            self.targets.insert(packet.dst.clone(), t);
         }
         let shard = self.shard_of(&packet.src);
         let state = self.shards[shard]
@@ -128,6 +145,11 @@ impl Tracker {
 
     fn shard_of(&self, src: &Host) -> usize {
         (self.hasher.hash_one(src) % self.shards.len() as u64) as usize
+    }
+
+    /// True when any packet was accepted or carried a flow outcome.
+    pub fn outcomes_seen(&self) -> bool {
+        self.outcomes
     }
 
     /// Distinct sources seen.

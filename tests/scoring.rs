@@ -1,0 +1,85 @@
+//! The generated log (crates/loggen): every labelled scenario is found with
+//! the right kind and scan type, and no background noise source is
+//! escalated into a scan, a flood or a compromise.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::util::{detects, run, strings};
+
+#[test]
+fn every_scenario_is_found_and_noise_stays_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("generated.log");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let options = picket_loggen::Options {
+        lines: 30_000,
+        sources: 10_000,
+        seed: 11,
+        scenarios: true,
+    };
+    let labels = picket_loggen::generate(&options, &mut file).unwrap();
+    drop(file);
+    let args: Vec<String> = [
+        "analyze", "--format", "json", "--year", "2024", "--tz", "UTC",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([path.to_string_lossy().into_owned()])
+    .collect();
+    let out = run(&args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["unrecognized"], 0);
+
+    let mut by_source: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for d in detects(&report) {
+        for s in strings(&d["sources"]) {
+            by_source.entry(s).or_default().push(d);
+        }
+    }
+    let mut labelled = std::collections::BTreeSet::new();
+    for label in &labels {
+        labelled.extend(label.sources.iter().cloned());
+        let first = &label.sources[0];
+        let found = by_source.get(first).map(Vec::as_slice).unwrap_or(&[]);
+        assert!(
+            found.iter().any(|d| d["kind"] == label.kind.as_str()
+                && label
+                    .scan_type
+                    .as_deref()
+                    .is_none_or(|t| d["scan_type"] == t)),
+            "{}: {first} should be {} {:?}, got {:?}",
+            label.scenario,
+            label.kind,
+            label.scan_type,
+            found
+                .iter()
+                .map(|d| (d["kind"].clone(), d["scan_type"].clone()))
+                .collect::<Vec<_>>()
+        );
+    }
+    for d in detects(&report) {
+        let sources = strings(&d["sources"]);
+        if sources.iter().any(|s| labelled.contains(s)) {
+            continue;
+        }
+        let kind = d["kind"].as_str().unwrap();
+        assert!(
+            ["service-probe", "trojan-probe", "worm"].contains(&kind),
+            "a noise source was escalated to {kind}: {}",
+            d["title"]
+        );
+        assert!(
+            ["none", "low"].contains(&d["severity"]["level"].as_str().unwrap()),
+            "noise stays low: {}",
+            d["title"]
+        );
+    }
+}
