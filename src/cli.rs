@@ -41,6 +41,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// What earlier runs stored: recent detects, a source's record, recurring sources.
+    #[command(
+        after_help = "Examples:\n  picket history\n  picket history 203.0.113.9 --format json\n  picket history --since 2024-03-01\n  picket history prune --older-than 90d"
+    )]
+    History(HistoryArgs),
     /// Analyse log files and report the detects found in them.
     #[command(
         after_help = "Examples:\n  picket analyze /var/log/ufw.log\n  picket analyze --site site.toml --format markdown fw.log snort.alert > report.md\n  picket analyze --input-format snort-full --year 2000 --tz UTC alert\n  journalctl -k -o short-iso | picket analyze -"
@@ -106,6 +111,81 @@ struct AnalyzeArgs {
     /// Analysis threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// The history database (default: $XDG_DATA_HOME/picket/history.db). Every run stores its
+    /// detects there, and a detect's history says what earlier runs saw. Example: --db fw-history.db
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// Neither read nor write the history database. Example: --no-history
+    #[arg(long)]
+    no_history: bool,
+
+    /// A MaxMind or DB-IP database (.mmdb) for country, ASN and owner of addresses; may be
+    /// repeated. Example: --mmdb GeoLite2-ASN.mmdb
+    #[arg(long, value_name = "FILE")]
+    mmdb: Vec<PathBuf>,
+
+    /// An iptoasn-style TSV (range start, range end, ASN, country, owner); may be repeated.
+    /// Example: --asn-tsv ip2asn-combined.tsv
+    #[arg(long, value_name = "FILE")]
+    asn_tsv: Vec<PathBuf>,
+
+    /// Look up reverse DNS for addresses (and check it forward), with a 2 s timeout and at most
+    /// 8 queries at once, using the servers of /etc/resolv.conf. Off by default: without it
+    /// picket sends nothing over the network. Example: --resolve
+    #[arg(long)]
+    resolve: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct HistoryArgs {
+    #[command(subcommand)]
+    action: Option<HistoryAction>,
+
+    /// One source's record (an address or a name); without it, recent detects and the top
+    /// recurring sources. Example: picket history 203.0.113.9
+    #[arg(value_name = "SOURCE")]
+    source: Option<String>,
+
+    /// Only what was seen since this date (YYYY-MM-DD). Example: --since 2024-03-01
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+
+    /// Output format. Example: --format json
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: HistoryFormat,
+
+    /// The history database (default: $XDG_DATA_HOME/picket/history.db). Example: --db fw-history.db
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// How many entries each list shows. Example: --limit 50
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryAction {
+    /// Remove what is older than an age (90d, 12w, 36h). Example: picket history prune --older-than 90d
+    Prune {
+        /// The age past which records go. Example: --older-than 90d
+        #[arg(long, value_name = "AGE")]
+        older_than: String,
+        /// The history database. Example: --db fw-history.db
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+}
+
+/// Formats of `picket history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HistoryFormat {
+    /// Plain text.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// Runs the command line; returns the exit status.
@@ -123,6 +203,15 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::History(args) => crate::history::command(
+            args.db,
+            args.source,
+            args.since,
+            args.format == HistoryFormat::Json,
+            args.limit,
+            args.action
+                .map(|HistoryAction::Prune { older_than, db }| (older_than, db)),
+        ),
     }
 }
 
@@ -182,6 +271,28 @@ fn analyze(args: AnalyzeArgs) -> i32 {
     {
         return usage_error(&format!("year {year} is out of range"));
     }
+    let mut identity = picket_identity::IdentityService::offline();
+    for path in &args.mmdb {
+        identity = match identity.with_mmdb(path) {
+            Ok(i) => i,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+    }
+    for path in &args.asn_tsv {
+        identity = match identity.with_asn_tsv(path) {
+            Ok(i) => i,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+    }
+    if args.resolve {
+        match picket_identity::DnsConfig::system().and_then(picket_identity::DnsResolver::new) {
+            Ok(resolver) => identity = identity.with_resolver(Box::new(resolver)),
+            Err(e) => return usage_error(&format!("--resolve: {e}")),
+        }
+    }
+    let history = (!args.no_history).then(|| crate::history::HistoryOptions {
+        db: args.db.clone(),
+    });
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -193,8 +304,13 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         site,
         ports,
         threads,
+        identity,
+        history,
     });
     report_problems(&outcome);
+    for message in &outcome.history_messages {
+        eprintln!("picket: {}", sanitize::terminal(message));
+    }
     let render = RenderOptions {
         min_severity,
         evidence_lines: args.evidence,

@@ -6,5 +6,6 @@
 //! [`pipeline::run`] drives one analysis from start to end.
 
 pub mod cli;
+pub mod history;
 pub mod pipeline;
 pub mod read;

@@ -2,16 +2,20 @@
 //! then build the report with evidence lines read back.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
+use std::io::{self, Read, Seek};
 
 use jiff::tz::TimeZone;
 use picket_analyze::{Analyzer, Site};
 use picket_knowledge::PortTable;
 use picket_model::{InputSummary, Packet, Report, SeverityLevel, Summary};
+use picket_parse::pcap;
 use picket_parse::{Dispatcher, Format, Sink, TimeContext};
 
+use picket_history::ReadPosition;
+
+use crate::history::InputPlan;
 use crate::read::lines::{Line, for_each_line};
-use crate::read::{Input, MAX_LINE, excerpt};
+use crate::read::{Input, MAX_LINE, excerpt, rotate, walk};
 
 /// How many unreadable lines per input are quoted on standard error.
 pub const QUOTED_PER_INPUT: usize = 5;
@@ -33,6 +37,10 @@ pub struct RunOptions {
     pub ports: PortTable,
     /// Threads for the analysis.
     pub threads: usize,
+    /// Who is behind an address (offline unless DNS was asked for).
+    pub identity: picket_identity::IdentityService,
+    /// The history store, unless `--no-history`.
+    pub history: Option<crate::history::HistoryOptions>,
 }
 
 /// A line that could not be read, or a record kept with damage.
@@ -51,6 +59,8 @@ pub struct Problem {
 /// The report, the problems worth quoting, and whether an input failed.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// Messages about the history store (not fatal).
+    pub history_messages: Vec<String>,
     /// The report.
     pub report: Report,
     /// The first few problems of each input.
@@ -113,39 +123,106 @@ pub fn run(options: RunOptions) -> RunOutcome {
     let mut problems = Vec::new();
     let mut opened: Vec<Option<Input>> = Vec::new();
     let mut input_failed = false;
-    for (index, name) in options.inputs.iter().enumerate() {
+    let planned = rotate::plan(walk::expand(&options.inputs));
+    let mut paths: Vec<String> = Vec::with_capacity(planned.len());
+    // With `--year`, the pieces of a rotated set share one year reckoning,
+    // so that a December piece followed by a January one moves to the next
+    // year; without it, each piece is dated by its own modification time.
+    let mut carried: Option<(usize, TimeContext)> = None;
+    let mut history_messages = Vec::new();
+    let mut history = options.history.as_ref().and_then(|h| {
+        crate::history::RunHistory::open(h)
+            .map_err(|e| history_messages.push(e))
+            .ok()
+    });
+    let mut positions: Vec<(String, InputPlan, ReadPosition)> = Vec::new();
+    for (index, item) in planned.iter().enumerate() {
+        let found = &item.found;
+        paths.push(found.name.clone());
         let mut summary = InputSummary {
-            path: name.clone(),
+            path: found.name.clone(),
             format: "unknown".into(),
             ..InputSummary::default()
         };
-        match Input::open(name) {
+        let opened_input = match &found.error {
+            Some(error) => Err(error.clone()),
+            None => Input::open_at(&found.name, &found.path).map_err(|e| e.to_string()),
+        };
+        match opened_input {
             Ok(input) => {
-                if let Err(e) = read_input(
-                    &input,
-                    index as u32,
-                    &options,
-                    &mut analyzer,
-                    &mut summary,
-                    &mut problems,
-                ) {
-                    summary.error = Some(e.to_string());
-                    input_failed = true;
+                let mut time = match (carried.take(), item.set) {
+                    (Some((set, time)), Some(current))
+                        if set == current && options.year.is_some() =>
+                    {
+                        time
+                    }
+                    _ => TimeContext::new(options.zone.clone(), options.year, input.modified),
+                };
+                let plan = match history.as_mut() {
+                    Some(h) => h.plan(&input),
+                    None => InputPlan::whole(),
+                };
+                let mut end = plan.start;
+                if plan.skip {
+                    summary.history = Some("already read in an earlier run: nothing new".into());
+                } else {
+                    if plan.start.line > 0 {
+                        summary.history = Some(format!(
+                            "read from line {} (the lines before were read in an earlier run)",
+                            plan.start.line + 1
+                        ));
+                    }
+                    match read_input(
+                        &input,
+                        index as u32,
+                        plan.start,
+                        &mut time,
+                        &options,
+                        &mut analyzer,
+                        &mut summary,
+                        &mut problems,
+                    ) {
+                        Ok(read_to) => end = read_to,
+                        Err(e) => {
+                            summary.error = Some(e);
+                            input_failed = true;
+                        }
+                    }
                 }
+                positions.push((found.name.clone(), plan, end));
+                carried = item.set.map(|set| (set, time));
                 opened.push(Some(input));
             }
             Err(e) => {
-                summary.error = Some(e.to_string());
+                summary.error = Some(e);
                 input_failed = true;
                 opened.push(None);
+                positions.push((
+                    found.name.clone(),
+                    InputPlan {
+                        skip: true,
+                        ..InputPlan::whole()
+                    },
+                    ReadPosition::START,
+                ));
             }
         }
         summaries.push(summary);
     }
-    let paths: Vec<String> = options.inputs.clone();
-    let analysis = analyzer.finish(&options.site, &options.ports, &options.zone, &paths);
+    let analysis = analyzer.finish(
+        &options.site,
+        &options.ports,
+        &options.identity,
+        &options.zone,
+        &paths,
+    );
     let mut detects = analysis.detects;
     fill_evidence_text(&mut detects, &opened);
+    let generator = format!("picket {}", env!("CARGO_PKG_VERSION"));
+    if let Some(h) = history.as_mut() {
+        h.record(&mut detects, &positions, &analysis.source_days, &generator);
+        history_messages.append(&mut h.messages);
+    }
 
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_level: BTreeMap<SeverityLevel, u64> = BTreeMap::new();
@@ -179,9 +256,10 @@ pub fn run(options: RunOptions) -> RunOutcome {
         activity: analysis.activity,
     };
     RunOutcome {
+        history_messages,
         report: Report {
             schema: 1,
-            generator: format!("picket {}", env!("CARGO_PKG_VERSION")),
+            generator,
             inputs: summaries,
             detects,
             summary,
@@ -191,16 +269,21 @@ pub fn run(options: RunOptions) -> RunOutcome {
     }
 }
 
+/// Reads one input into the analysis: its lines through the format
+/// dispatcher, or its packets when it is a capture. Fills `summary` with
+/// what was read even when the input breaks off; returns the error that
+/// broke it off, if one did (a damaged compressed stream, a read error).
+#[allow(clippy::too_many_arguments)]
 fn read_input(
     input: &Input,
     index: u32,
+    start: ReadPosition,
+    time: &mut TimeContext,
     options: &RunOptions,
     analyzer: &mut Analyzer,
     summary: &mut InputSummary,
     problems: &mut Vec<Problem>,
-) -> io::Result<()> {
-    let mut time = TimeContext::new(options.zone.clone(), options.year, input.modified);
-    let mut dispatcher = Dispatcher::new(options.format);
+) -> Result<ReadPosition, String> {
     let mut sink = InputSink {
         input: index,
         name: &input.name,
@@ -209,16 +292,63 @@ fn read_input(
         problems,
         quoted: 0,
     };
-    let reader = input.reader()?;
-    let (lines, _bytes) = for_each_line(reader, MAX_LINE, |n, line| match line {
-        Line::Text(text) => dispatcher.feed(text, n, &mut time, &mut sink),
-        Line::TooLong(len) => {
-            sink.summary.unrecognized += 1;
-            sink.quote(n, format!("line of {len} bytes is too long to read"), false);
+    let reader = input.reader().map_err(|e| e.to_string())?;
+    if let Some(kind) = input.capture() {
+        let mut tracked = Tracked {
+            inner: reader,
+            error: None,
+        };
+        let result = pcap::read_capture(&mut tracked, &mut sink);
+        let summary = sink.summary;
+        summary.format = kind.as_str().into();
+        return match result {
+            Ok(stats) => {
+                summary.lines = stats.frames;
+                summary.formats = vec![(kind.as_str().to_string(), summary.records)];
+                tracked.error.map_or(Ok(start), Err)
+            }
+            Err(e) => Err(tracked.error.unwrap_or(e.message)),
+        };
+    }
+    let reader: Box<dyn Read + Send> = if start.byte_offset > 0 {
+        let mut file = std::fs::File::open(&input.path).map_err(|e| e.to_string())?;
+        file.seek(io::SeekFrom::Start(start.byte_offset))
+            .map_err(|e| e.to_string())?;
+        Box::new(file)
+    } else {
+        reader
+    };
+    let mut dispatcher = Dispatcher::new(options.format);
+    let mut last_line = 0u64;
+    let read = for_each_line(reader, MAX_LINE, |n, line| {
+        let n = n + start.line;
+        last_line = n;
+        match line {
+            Line::Text(text) => dispatcher.feed(text, n, time, &mut sink),
+            Line::TooLong(len) => {
+                sink.summary.unrecognized += 1;
+                sink.quote(n, format!("line of {len} bytes is too long to read"), false);
+            }
         }
-    })?;
-    dispatcher.finish(&mut time, &mut sink);
-    summary.lines = lines;
+    });
+    dispatcher.finish(time, &mut sink);
+    let outcome = match read {
+        Ok((lines, bytes)) => {
+            sink.summary.lines = lines;
+            Ok(ReadPosition {
+                byte_offset: start.byte_offset + bytes,
+                line: start.line + lines,
+            })
+        }
+        Err(e) => {
+            // What was decoded before the damage has been read; the line
+            // being read when it broke off is lost with the damage.
+            sink.summary.lines = last_line.saturating_sub(start.line);
+            sink.warning(last_line + 1, e.to_string());
+            Err(e.to_string())
+        }
+    };
+    let summary = sink.summary;
     let formats = dispatcher.formats();
     summary.format = match formats.as_slice() {
         [] => "unknown".into(),
@@ -229,7 +359,24 @@ fn read_input(
         .into_iter()
         .map(|(f, n)| (f.as_str().to_string(), n))
         .collect();
-    Ok(())
+    outcome
+}
+
+/// Keeps the error of a reader that packet-capture parsing would reduce to
+/// "read error", so that the report can say what broke (a damaged gzip...).
+struct Tracked<R> {
+    inner: R,
+    error: Option<String>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if e.kind() != io::ErrorKind::Interrupted {
+                self.error.get_or_insert_with(|| e.to_string());
+            }
+        })
+    }
 }
 
 /// Reads back the text of every evidence line the report cites.

@@ -2,7 +2,9 @@
 
 mod cli;
 mod contract;
+mod history;
 mod hostile;
+mod inputs;
 mod paper;
 mod samples;
 mod scoring;

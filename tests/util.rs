@@ -44,12 +44,20 @@ pub fn all_paper() -> Vec<String> {
     folders.iter().flat_map(|f| paper(f)).collect()
 }
 
-/// Runs picket with `args`, feeding `stdin`.
+/// Runs picket with `args`, feeding `stdin`. Each run gets an empty data
+/// folder, so the default history store never carries one test into another.
 pub fn run(args: &[String], stdin: Option<&[u8]>) -> Output {
+    let data = tempfile::tempdir().expect("a temporary data folder");
+    run_with_data(args, stdin, data.path())
+}
+
+/// Runs picket with `args` and `XDG_DATA_HOME` set to `data`.
+pub fn run_with_data(args: &[String], stdin: Option<&[u8]>, data: &std::path::Path) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
     cmd.args(args)
         .current_dir(root())
         .env("TZ", "UTC")
+        .env("XDG_DATA_HOME", data)
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

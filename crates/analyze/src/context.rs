@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub home: &'a HomeNet,
     /// The zone reports use for times.
     pub zone: &'a jiff::tz::TimeZone,
+    /// Who is behind an address: classes, user databases, DNS when asked.
+    pub identity: &'a picket_identity::IdentityService,
     /// True when the log holds accepted traffic or flow outcomes, so that
     /// Threshold Random Walk can weigh first contacts.
     pub walk_contacts: bool,

@@ -57,14 +57,32 @@ pub struct Analysis {
     pub top_ports: Vec<Counted>,
     /// Packets per clock hour, in time order.
     pub activity: Vec<Counted>,
+    /// Packets per source per day, for the history store.
+    pub source_days: Vec<SourceDay>,
 }
 
 /// Entries in each top list of the summary.
 const TOP_LISTED: usize = 10;
 
+/// Packets of one source on one day (in the report's zone), for history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceDay {
+    /// The input the packets were read from.
+    pub input: u32,
+    /// The source, as reports print it.
+    pub source: String,
+    /// The day.
+    pub day: jiff::civil::Date,
+    /// Packets that day (after merging sensors).
+    pub packets: u64,
+    /// The first packet's time of day.
+    pub first_time: Option<jiff::civil::Time>,
+}
+
 /// Packets per source, port and hour, counted after merging sensors.
 #[derive(Default)]
 struct Counts {
+    days: Vec<SourceDay>,
     sources: Vec<(u64, picket_model::Host)>,
     ports: std::collections::HashMap<(u8, u16), u64>,
     hours: BTreeMap<i64, u64>,
@@ -74,7 +92,28 @@ impl Counts {
     /// Hourly buckets kept (over a year); later hours are not charted.
     const HOURS_KEPT: usize = 24 * 400;
 
-    fn add(&mut self, state: &SourceState) {
+    fn add(&mut self, state: &SourceState, zone: &TimeZone) {
+        let name = state.src.to_string();
+        let mut day: Option<SourceDay> = None;
+        for seen in &state.kept {
+            let Some(t) = seen.packet.time else { continue };
+            let dt = zone.to_datetime(t);
+            let input = seen.packet.origin.input;
+            match day.as_mut() {
+                Some(d) if d.day == dt.date() && d.input == input => d.packets += 1,
+                _ => {
+                    self.days.extend(day.take());
+                    day = Some(SourceDay {
+                        input,
+                        source: name.clone(),
+                        day: dt.date(),
+                        packets: 1,
+                        first_time: Some(dt.time()),
+                    });
+                }
+            }
+        }
+        self.days.extend(day);
         self.sources
             .push((state.kept.len() as u64 + state.overflow, state.src.clone()));
         if self.sources.len() > 4 * TOP_LISTED {
@@ -101,6 +140,7 @@ impl Counts {
     }
 
     fn absorb(&mut self, other: Counts) {
+        self.days.extend(other.days);
         self.sources.extend(other.sources);
         self.trim();
         for (k, v) in other.ports {
@@ -179,6 +219,7 @@ impl Analyzer {
         self,
         site: &Site,
         ports: &PortTable,
+        identity: &picket_identity::IdentityService,
         zone: &TimeZone,
         paths: &[String],
     ) -> Analysis {
@@ -194,7 +235,7 @@ impl Analyzer {
                 state.settle();
                 merge::merge_sensors(&mut state.kept, limits.merge_window_secs);
                 packets += state.kept.len() as u64 + state.overflow;
-                counts.add(&state);
+                counts.add(&state, zone);
                 units.extend(classify::unit::split_source(
                     state,
                     ports,
@@ -215,6 +256,7 @@ impl Analyzer {
         let top_sources = counts.top_sources(TOP_LISTED);
         let top_ports = counts.top_ports(TOP_LISTED);
         let activity = counts.activity(zone);
+        let source_days = std::mem::take(&mut counts.days);
         units.sort_by(|a, b| {
             let ta = a.packets.first().and_then(|s| s.packet.time);
             let tb = b.packets.first().and_then(|s| s.packet.time);
@@ -230,6 +272,7 @@ impl Analyzer {
             home: &home,
             zone,
             walk_contacts,
+            identity,
         };
         let mut detects: Vec<Detect> = units
             .iter()
@@ -253,6 +296,7 @@ impl Analyzer {
             top_sources,
             top_ports,
             activity,
+            source_days,
         }
     }
 }

@@ -335,6 +335,10 @@ pub struct InputSummary {
     pub formats: Vec<(String, u64)>,
     /// Why the input could not be read, when it could not.
     pub error: Option<String>,
+    /// What the history store decided about it (already read, read from a
+    /// line), when it decided anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<String>,
 }
 
 /// A name and how often it occurred, for the summary's top lists.

@@ -48,6 +48,9 @@ pub enum Format {
 impl Format {
     /// Every format, in the order the dispatcher tries them.
     pub const ALL: [Format; 18] = [
+        Format::SuricataEve,
+        Format::ZeekConn,
+        Format::Journald,
         Format::Netfilter,
         Format::Pf,
         Format::Ipchains,
@@ -63,9 +66,6 @@ impl Format {
         Format::WindowsFirewall,
         Format::Juniper,
         Format::Fortigate,
-        Format::SuricataEve,
-        Format::ZeekConn,
-        Format::Journald,
     ];
 
     /// The name used by `--input-format` and in the report's `inputs`.

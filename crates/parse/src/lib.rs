@@ -21,6 +21,7 @@ pub mod ipmon;
 pub mod journald;
 pub mod juniper;
 pub mod netfilter;
+pub mod pcap;
 pub mod pf;
 pub mod snort;
 pub mod sunscreen;

@@ -293,6 +293,7 @@ pub(crate) fn paper_report() -> Report {
             skipped: 0,
             formats: vec![(format.to_owned(), records)],
             error: None,
+            history: None,
         };
     let mut mixed = input("home/messages", "mixed", 1_812, 1_790, 0);
     mixed.formats = vec![("ipchains".to_owned(), 1_785), ("snort".to_owned(), 5)];

@@ -559,9 +559,9 @@ fn identity_of(host: &Host, f: &Findings, ctx: &Context) -> String {
                 (None, None) => format!("{host}: a host name as the sensor logged it"),
             }
         }
-        Host::Addr(ip) => {
-            let class = picket_knowledge::addr::classify(*ip);
-            format!("{host}: {}", class.describe())
+        Host::Addr(_) => {
+            let who = ctx.identity.lookup(host);
+            format!("{host}: {}", ctx.identity.describe(&who))
         }
     }
 }

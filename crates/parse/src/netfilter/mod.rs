@@ -55,7 +55,10 @@ impl FormatParser for NetfilterParser {
     }
 
     fn claims(&self, line: &[u8]) -> bool {
-        IN_FIELD.find(line).is_some() && SRC_FIELD.find(line).is_some()
+        // A JSON record (a journal export, eve.json) may quote a LOG line:
+        // that is its own format's to read.
+        let json = line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        !json && IN_FIELD.find(line).is_some() && SRC_FIELD.find(line).is_some()
     }
 
     fn feed(

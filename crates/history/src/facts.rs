@@ -1,0 +1,304 @@
+//! What the store knows about a detect before this run: for each source,
+//! when it was first seen, on how many days and in how many detects, and on
+//! what schedule; and the earlier detects related to it by source, network,
+//! domain, tool signature or campaign.
+
+use jiff::civil::Date;
+use picket_model::Detect;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::HistoryStore;
+use crate::error::HistoryResult;
+use crate::keys::{domain_of, network_of, normalize_source};
+use crate::past::{Filter, PastDetect, count, list, placeholders, texts};
+use crate::regularity::{Regularity, regularity};
+use crate::time::parse_day;
+
+/// Sources described per detect; `sources_total` says how many there were.
+pub const SOURCES_SHOWN: usize = 5;
+
+/// Past detects listed per relation; each group's `total` says how many.
+pub const RELATED_SHOWN: usize = 3;
+
+/// Sources of a detect used to look for related ones (a forged flood can
+/// carry thousands).
+const SOURCES_LOOKED_UP: usize = 16;
+
+/// Networks and domains looked up per detect.
+const KEYS_LOOKED_UP: usize = 3;
+
+/// A campaign is the same kind at the same port or few ports: detects with
+/// more ports than this (scans) are not matched by port.
+const CAMPAIGN_MAX_PORTS: usize = 4;
+
+/// Days read per source for its pattern: the most recent ones.
+const PATTERN_DAYS: i64 = 400;
+
+/// What the store knew about one source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceFacts {
+    /// The source, normalised as stored.
+    pub source: String,
+    /// The first day it was seen (`YYYY-MM-DD`, as logged).
+    pub first_seen: Option<String>,
+    /// The last day it was seen.
+    pub last_seen: Option<String>,
+    /// Distinct days it was seen on.
+    pub days_seen: u64,
+    /// Earlier detects it was a source of.
+    pub detects_seen: u64,
+    /// Packets counted from it.
+    pub packets: u64,
+    /// The schedule of its days.
+    pub regularity: Regularity,
+}
+
+impl SourceFacts {
+    /// Whether the source was never seen before.
+    pub fn is_new(&self) -> bool {
+        self.days_seen == 0 && self.detects_seen == 0
+    }
+}
+
+/// Why past detects are related to this one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "relation", rename_all = "kebab-case")]
+pub enum Relation {
+    /// They share a source.
+    SameSource,
+    /// Another source in the same /24 (IPv4) or /48 (IPv6).
+    SameNetwork {
+        /// The network (`203.0.113.0/24`).
+        network: String,
+    },
+    /// Another name under the same registrable domain.
+    SameDomain {
+        /// The domain (`example.net`).
+        domain: String,
+    },
+    /// Another source whose packets carry the same tool signature.
+    SameToolSignature {
+        /// The signature.
+        signature: String,
+    },
+    /// Another source, the same kind of activity at the same port(s).
+    Campaign {
+        /// The contract's `kind`.
+        kind: String,
+        /// The shared ports looked for.
+        ports: Vec<u16>,
+    },
+}
+
+/// Past detects related to this one in one way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RelatedGroup {
+    /// How they are related.
+    pub relation: Relation,
+    /// The most recent of them (at most [`RELATED_SHOWN`]).
+    pub detects: Vec<PastDetect>,
+    /// How many there are.
+    pub total: u64,
+}
+
+/// Everything the store knew about a detect before this run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HistoryFacts {
+    /// Facts for the detect's first sources (at most [`SOURCES_SHOWN`]).
+    pub sources: Vec<SourceFacts>,
+    /// How many distinct sources the detect has.
+    pub sources_total: u64,
+    /// Related past detects, grouped by relation; empty groups are left out.
+    pub related: Vec<RelatedGroup>,
+}
+
+impl HistoryStore {
+    /// What was seen before of `detect`'s sources and of detects related to
+    /// it. Call it before storing the run's inputs: detects of the current
+    /// run (see [`HistoryStore::begin_run`]) and the detect itself are left
+    /// out, but daily counters stored earlier in this run would count.
+    pub fn history_of(&self, detect: &Detect) -> HistoryResult<HistoryFacts> {
+        let run = self.current_run.clone().unwrap_or_default();
+        self.read(|conn| facts_for(conn, detect, &run))
+    }
+}
+
+/// The detect's distinct sources, normalised, in their order.
+fn distinct_sources(detect: &Detect) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    detect
+        .sources
+        .iter()
+        .map(|s| normalize_source(s))
+        .filter(|s| !s.is_empty() && seen.insert(s.clone()))
+        .collect()
+}
+
+fn facts_for(conn: &Connection, detect: &Detect, run: &str) -> rusqlite::Result<HistoryFacts> {
+    let sources = distinct_sources(detect);
+    let looked_up: Vec<String> = sources.iter().take(SOURCES_LOOKED_UP).cloned().collect();
+    let earlier = Filter::all()
+        .and(
+            "d.run NOT IN (SELECT id FROM runs WHERE key = ?)",
+            [Value::Text(run.to_string())],
+        )
+        .and(
+            "NOT (d.detect_id = ? AND d.first_seen = ?)",
+            [
+                Value::Text(detect.id.clone()),
+                Value::Text(detect.first_seen.clone()),
+            ],
+        );
+    let facts = sources
+        .iter()
+        .take(SOURCES_SHOWN)
+        .map(|s| source_facts(conn, s, &earlier))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    // Each past detect is listed under the first relation that claims it,
+    // in this order: same source, network, domain, tool, campaign.
+    let in_list = placeholders(looked_up.len());
+    let mut relations: Vec<(Relation, String, Vec<Value>)> = vec![(
+        Relation::SameSource,
+        format!("d.id IN (SELECT detect FROM detect_sources WHERE source IN ({in_list}))"),
+        texts(&looked_up),
+    )];
+    for network in distinct_keys(&looked_up, network_of) {
+        relations.push((
+            Relation::SameNetwork {
+                network: network.clone(),
+            },
+            "d.id IN (SELECT detect FROM detect_sources WHERE network = ?)".to_string(),
+            vec![Value::Text(network)],
+        ));
+    }
+    for domain in distinct_keys(&looked_up, domain_of) {
+        relations.push((
+            Relation::SameDomain {
+                domain: domain.clone(),
+            },
+            "d.id IN (SELECT detect FROM detect_sources WHERE domain = ?)".to_string(),
+            vec![Value::Text(domain)],
+        ));
+    }
+    if let Some(signature) = detect.tool_signature.as_ref().filter(|s| !s.is_empty()) {
+        relations.push((
+            Relation::SameToolSignature {
+                signature: signature.clone(),
+            },
+            // IS, not =: its negation must hold for detects without one.
+            "d.tool_signature IS ?".to_string(),
+            vec![Value::Text(signature.clone())],
+        ));
+    }
+    let ports = &detect.target_ports;
+    if (1..=CAMPAIGN_MAX_PORTS).contains(&ports.len()) {
+        let mut values = vec![Value::Text(detect.kind.as_str().to_string())];
+        values.extend(ports.iter().map(|p| Value::Integer(i64::from(*p))));
+        relations.push((
+            Relation::Campaign {
+                kind: detect.kind.as_str().to_string(),
+                ports: ports.clone(),
+            },
+            format!(
+                "d.kind = ? AND d.id IN (SELECT detect FROM detect_ports WHERE port IN ({}))",
+                placeholders(ports.len())
+            ),
+            values,
+        ));
+    }
+    let mut groups = Vec::new();
+    let mut unclaimed = earlier;
+    for (relation, clause, values) in relations {
+        let filter = unclaimed.and(&clause, values.iter().cloned());
+        push_group(conn, &mut groups, relation, &filter)?;
+        unclaimed = unclaimed.and(&format!("NOT ({clause})"), values);
+    }
+    Ok(HistoryFacts {
+        sources: facts,
+        sources_total: sources.len() as u64,
+        related: groups,
+    })
+}
+
+/// The distinct networks or domains of the sources, at most
+/// [`KEYS_LOOKED_UP`].
+fn distinct_keys(sources: &[String], key: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for k in sources.iter().filter_map(|s| key(s)) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+        if keys.len() == KEYS_LOOKED_UP {
+            break;
+        }
+    }
+    keys
+}
+
+/// Adds the group of detects passing `filter`, unless there are none.
+fn push_group(
+    conn: &Connection,
+    groups: &mut Vec<RelatedGroup>,
+    relation: Relation,
+    filter: &Filter,
+) -> rusqlite::Result<()> {
+    let total = count(conn, filter)?;
+    if total > 0 {
+        groups.push(RelatedGroup {
+            relation,
+            detects: list(conn, filter, RELATED_SHOWN)?,
+            total,
+        });
+    }
+    Ok(())
+}
+
+/// What the store knows of one source, counting detects that pass `earlier`.
+pub(crate) fn source_facts(
+    conn: &Connection,
+    source: &str,
+    earlier: &Filter,
+) -> rusqlite::Result<SourceFacts> {
+    let (days, first, last, packets): (i64, Option<String>, Option<String>, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), MIN(day), MAX(day), CAST(total(packets) AS INTEGER)
+             FROM source_days WHERE source = ?1",
+        )?
+        .query_row([source], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+    let detects = count(
+        conn,
+        &earlier.and(
+            "d.id IN (SELECT detect FROM detect_sources WHERE source = ?)",
+            [Value::Text(source.to_string())],
+        ),
+    )?;
+    let pattern_days: Vec<(Date, Option<u16>)> = conn
+        .prepare_cached(
+            "SELECT day, first_minute FROM source_days WHERE source = ?1
+             ORDER BY day DESC LIMIT ?2",
+        )?
+        .query_map(params![source, PATTERN_DAYS], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?))
+        })?
+        .filter_map(|row| match row {
+            Ok((day, minute)) => {
+                parse_day(&day).map(|d| Ok((d, minute.and_then(|m| u16::try_from(m).ok()))))
+            }
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(SourceFacts {
+        source: source.to_string(),
+        first_seen: first,
+        last_seen: last,
+        days_seen: u64::try_from(days).unwrap_or(0),
+        detects_seen: detects,
+        packets: packets.and_then(|p| u64::try_from(p).ok()).unwrap_or(0),
+        regularity: regularity(&pattern_days),
+    })
+}

@@ -1,0 +1,158 @@
+//! History across runs, through the real binary: the same file read twice
+//! counts once, appended lines are read once, and a detect is related to an
+//! earlier one through its network.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::util::{detects, root, run_with_data};
+
+fn analyze(data: &std::path::Path, file: &std::path::Path) -> Value {
+    let args: Vec<String> = [
+        "analyze", "--format", "json", "--year", "2024", "--tz", "UTC",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([file.to_string_lossy().into_owned()])
+    .collect();
+    let out = run_with_data(&args, None, data);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("history"),
+        "no history trouble: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn syn(second: u32, src: &str, port: u16) -> String {
+    format!(
+        "Mar  1 10:{:02}:{:02} fw kernel: [UFW BLOCK] IN=eth0 OUT= SRC={src} DST=198.51.100.7 LEN=44 TOS=0x00 PREC=0x00 TTL=50 ID={second} PROTO=TCP SPT=40000 DPT={port} WINDOW=1024 RES=0x00 SYN URGP=0\n",
+        second / 60,
+        second % 60
+    )
+}
+
+#[test]
+fn the_same_file_twice_counts_once_and_says_seen_before() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fw.log");
+    std::fs::write(
+        &file,
+        (0..10)
+            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let first = analyze(data.path(), &file);
+    assert_eq!(detects(&first).len(), 1);
+    assert!(
+        detects(&first)[0]["history"]
+            .as_str()
+            .unwrap()
+            .contains("new"),
+        "{}",
+        detects(&first)[0]["history"]
+    );
+    let second = analyze(data.path(), &file);
+    assert_eq!(detects(&second).len(), 0, "nothing new is read again");
+    assert!(
+        second["inputs"][0]["history"]
+            .as_str()
+            .unwrap()
+            .contains("already read")
+    );
+    let db = data.path().join("picket/history.db");
+    assert!(db.exists(), "the default store is under XDG_DATA_HOME");
+    let out = run_with_data(
+        &[
+            "history".into(),
+            "203.0.113.9".into(),
+            "--format".into(),
+            "json".into(),
+        ],
+        None,
+        data.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = record.to_string();
+    assert!(text.contains("port-scan"), "{text}");
+}
+
+#[test]
+fn appended_lines_are_read_once() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fw.log");
+    std::fs::write(
+        &file,
+        (0..8)
+            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    analyze(data.path(), &file);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    for i in 100..108 {
+        f.write_all(syn(i, "192.0.2.44", 2000 + i as u16).as_bytes())
+            .unwrap();
+    }
+    drop(f);
+    let second = analyze(data.path(), &file);
+    let input = &second["inputs"][0];
+    assert_eq!(input["records"], 8, "only the appended lines: {input:#}");
+    assert!(
+        input["history"].as_str().unwrap().contains("line 9"),
+        "{input:#}"
+    );
+    let list = detects(&second);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["sources"][0], "192.0.2.44");
+    assert_eq!(
+        list[0]["evidence"][0]["line"], 9,
+        "line numbers count from the file's start"
+    );
+}
+
+#[test]
+fn a_detect_is_related_to_an_earlier_one_through_its_network() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("monday.log");
+    let b = dir.path().join("tuesday.log");
+    std::fs::write(
+        &a,
+        (0..10)
+            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        (0..10)
+            .map(|i| syn(i, "203.0.113.77", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    analyze(data.path(), &a);
+    let second = analyze(data.path(), &b);
+    let history = detects(&second)[0]["history"].as_str().unwrap().to_string();
+    assert!(history.contains("203.0.113"), "{history}");
+    let _ = root();
+}
