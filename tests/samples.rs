@@ -182,3 +182,105 @@ fn psad_ipv6_mirai_and_single_probes() {
         "127.0.0.1 arriving on eth1 is forged"
     );
 }
+
+/// Every sample file of every format, captures and compressed files
+/// included (README, licence and expected-result files aside).
+fn every_sample() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let base = root().join("tests/fixtures/samples");
+    let mut files = Vec::new();
+    walk(&base, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_lowercase();
+            !(name.ends_with(".md")
+                || name.starts_with("license")
+                || name.starts_with("baseline_")
+                || name.ends_with(".zeek")
+                || name.ends_with(".cfg")
+                || name.ends_with(".seed"))
+        })
+        .map(|p| {
+            p.strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn at_least_99_percent_of_every_sample_is_recognised() {
+    let files = every_sample();
+    assert!(files.len() >= 45, "{} sample files", files.len());
+    for file in files {
+        let report = analyze_json(std::slice::from_ref(&file), false);
+        let input = &report["inputs"][0];
+        let records = input["records"].as_u64().unwrap();
+        let skipped = input["skipped"].as_u64().unwrap();
+        let unrecognized = input["unrecognized"].as_u64().unwrap();
+        let understood = records + skipped;
+        assert!(records > 0, "{file}: no packet read: {input:#}");
+        // Lines of other programs kept in the vendor samples on purpose (an
+        // OSPF message, daemon lines, a FortiManager line): no packet logs.
+        let not_packets: u64 = match file.rsplit('/').next().unwrap_or("") {
+            "cisco_ios.log" | "filterlog.log" => 2,
+            "fortigate.log" => 1,
+            _ => 0,
+        };
+        assert_eq!(unrecognized, not_packets, "{file}: {input:#}");
+        let packet_lines = understood + unrecognized - not_packets;
+        assert!(
+            (unrecognized - not_packets) * 100 <= packet_lines,
+            "{file}: more than 1% of packet lines unrecognized: {input:#}"
+        );
+    }
+}
+
+#[test]
+fn the_large_suricata_file_is_read_whole_and_its_ssh_scanners_reported() {
+    let report = analyze_json(&[fixture("samples/suricata_eve/eve_large.json.bz2")], false);
+    let input = &report["inputs"][0];
+    assert_eq!(
+        input["lines"], 40_231,
+        "every event of the bzip2 file: {input:#}"
+    );
+    assert_eq!(input["unrecognized"], 0);
+    assert_eq!(input["records"], 15_831);
+    let ssh: Vec<&Value> = detects(&report)
+        .iter()
+        .filter(|d| {
+            d["target_ports"] == serde_json::json!([22]) && d["packets"].as_u64().unwrap() >= 100
+        })
+        .collect();
+    assert!(ssh.len() >= 10, "the busy SSH sources: {}", ssh.len());
+    let top = ssh
+        .iter()
+        .find(|d| strings(&d["sources"]) == vec!["180.101.88.221"])
+        .expect("the busiest SSH source is reported");
+    assert!(
+        top["technique"]
+            .as_str()
+            .unwrap()
+            .contains("password guessing")
+    );
+    assert!(top["intent"].as_str().unwrap().contains("SSH"));
+    assert!(
+        top["observations"]
+            .to_string()
+            .contains("ET SCAN Potential SSH Scan"),
+        "the IDS's own verdict is kept as evidence"
+    );
+    assert_ne!(top["severity"]["level"], "none");
+}

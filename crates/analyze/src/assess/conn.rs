@@ -39,6 +39,22 @@ pub fn attempts(unit: &Unit, window: f64) -> Vec<Attempt> {
         if p.tcp_flags().is_some_and(|f| f.has(TcpFlags::RST)) {
             continue;
         }
+        if s.sensors.iter().all(|x| x.is_ids()) {
+            // Several alerts on one connection are not retransmissions.
+            continue;
+        }
+        if p.flow.is_some() {
+            // A flow record is a whole connection: never a retransmission.
+            out.push(Attempt {
+                first: i,
+                packets: 1,
+                span: 0.0,
+                src_port: p.src_port,
+                seq: None,
+                ids_rise: true,
+            });
+            continue;
+        }
         let key: Key = (
             p.src.clone(),
             p.dst.clone(),

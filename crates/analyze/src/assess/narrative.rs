@@ -420,6 +420,36 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
             list(&f.unit.sources, 4)
         ));
     }
+    let flows: Vec<&picket_model::FlowInfo> = f
+        .unit
+        .packets
+        .iter()
+        .filter_map(|s| s.packet.flow.as_deref())
+        .collect();
+    if !flows.is_empty() {
+        use picket_model::FlowOutcome;
+        let count = |o: FlowOutcome| flows.iter().filter(|x| x.outcome == Some(o)).count();
+        parts.push(format!(
+            "{} recorded as flows: {} completed, {} refused, {} unanswered.",
+            plural(flows.len() as u64, "connection", "connections"),
+            count(FlowOutcome::Established),
+            count(FlowOutcome::Rejected),
+            count(FlowOutcome::Unanswered)
+        ));
+        let login = f.primary.is_some_and(|(_, port)| {
+            matches!(
+                port,
+                21 | 22 | 23 | 110 | 143 | 445 | 1433 | 2323 | 3306 | 3389 | 5432 | 5900
+            )
+        });
+        if login && flows.len() >= 20 && f.facts.targets.len() <= 2 {
+            parts.push(
+                "So many connections to one login service are password guessing (brute force), \
+                 not a probe."
+                    .into(),
+            );
+        }
+    }
     if f.unit.grouping == Grouping::Flood {
         parts.push(format!(
             "{} claimed sources, each sending a few packets, together flood one target.",

@@ -34,8 +34,11 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
     if worm(unit, ctx).is_some() {
         return (DetectKind::Worm, None);
     }
-    let many_ports = facts.dports.len() >= ctx.limits.scan_ports || facts.protos.len() >= 10;
-    let many_hosts = facts.targets.len() >= ctx.limits.sweep_hosts
+    let benign_client = ctx.walk_contacts
+        && crate::classify::trw::walk(unit).verdict == crate::classify::trw::Verdict::Benign;
+    let many_ports =
+        !benign_client && (facts.dports.len() >= ctx.limits.scan_ports || facts.protos.len() >= 10);
+    let many_hosts = !benign_client && facts.targets.len() >= ctx.limits.sweep_hosts
         || (many_ports && targets_port_scanned(unit, ctx.limits.scan_ports) >= 2);
     // Outbound: from the home network to outside it, or sent by the logging
     // host itself (no input interface, an output one).

@@ -87,8 +87,12 @@ pub fn split_source(
         return units;
     }
     let whole = unit(probes, Role::Probe, overflow);
+    // A source whose first contacts mostly succeed is a client, however many
+    // hosts and ports it talks to.
+    let walk = walk_contacts.then(|| crate::classify::trw::walk(&whole).verdict);
+    let benign = walk == Some(crate::classify::trw::Verdict::Benign);
     if overflow > 0
-        || is_scan_shaped(&whole.packets, limits)
+        || (!benign && is_scan_shaped(&whole.packets, limits))
         || worm_of(&whole.packets, ports).is_some()
         || (walk_contacts
             && crate::classify::trw::walk(&whole).verdict == crate::classify::trw::Verdict::Scanner)
