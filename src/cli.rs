@@ -66,7 +66,9 @@ enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 struct AnalyzeArgs {
-    /// Log files to read; `-` reads standard input. Formats are sniffed line by line.
+    /// Log files, directories (read recursively) or packet captures (pcap, pcapng) to read; `-`
+    /// reads standard input. Formats are sniffed line by line; gzip, bzip2, zstd and xz are
+    /// decompressed; rotated sets (fw.log.2.gz, fw.log.1, fw.log) are read oldest first.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
 
