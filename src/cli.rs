@@ -254,7 +254,10 @@ fn analyze(args: AnalyzeArgs) -> i32 {
             .map_err(|e| e.to_string())
             .and_then(|t| Site::from_toml(&t))
         {
-            Ok(site) => site,
+            Ok(mut site) => {
+                site.resolve_paths(path.parent().unwrap_or(std::path::Path::new(".")));
+                site
+            }
             Err(e) => return usage_error(&format!("site file {}: {e}", path.display())),
         },
     };
@@ -274,23 +277,40 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         return usage_error(&format!("year {year} is out of range"));
     }
     let mut identity = picket_identity::IdentityService::offline();
-    for path in &args.mmdb {
+    for path in site.mmdb.iter().chain(&args.mmdb) {
         identity = match identity.with_mmdb(path) {
             Ok(i) => i,
             Err(e) => return usage_error(&e.to_string()),
         };
     }
-    for path in &args.asn_tsv {
+    for path in site.asn_tsv.iter().chain(&args.asn_tsv) {
         identity = match identity.with_asn_tsv(path) {
             Ok(i) => i,
             Err(e) => return usage_error(&e.to_string()),
         };
     }
     if args.resolve {
-        match picket_identity::DnsConfig::system().and_then(picket_identity::DnsResolver::new) {
-            Ok(resolver) => identity = identity.with_resolver(Box::new(resolver)),
+        let mut resolver = match picket_identity::DnsConfig::system()
+            .and_then(picket_identity::DnsResolver::new)
+        {
+            Ok(resolver) => resolver,
             Err(e) => return usage_error(&format!("--resolve: {e}")),
+        };
+        // Answers are cached in the history database, unless history is off.
+        let db = args
+            .db
+            .clone()
+            .or_else(picket_history::HistoryStore::default_path);
+        if let (false, Some(db)) = (args.no_history, db) {
+            match picket_history::DnsCache::open(&db) {
+                Ok(cache) => resolver = resolver.with_cache(std::sync::Arc::new(cache)),
+                Err(e) => eprintln!(
+                    "picket: DNS answers will not be cached: {}",
+                    sanitize::terminal(&e.to_string())
+                ),
+            }
         }
+        identity = identity.with_resolver(Box::new(resolver));
     }
     let history = (!args.no_history).then(|| crate::history::HistoryOptions {
         db: args.db.clone(),

@@ -70,9 +70,10 @@ impl RunHistory {
             .map_err(|e| format!("history store not used: {e}"))
     }
 
-    /// What to read of `input`. Standard input, captures read as a whole and
-    /// compressed files are recognised by content only: a compressed file
-    /// that grew is read again from its start (the store counts nothing twice).
+    /// What the store already holds of `input`: all of it, its lines up to a
+    /// position, or nothing. Standard input is never recognised; a compressed
+    /// file or a capture that grew counts again from its start (the store
+    /// refuses what it holds, so nothing counts twice).
     pub fn plan(&mut self, input: &Input) -> InputPlan {
         if input.name == "-" {
             return InputPlan::whole();

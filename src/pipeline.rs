@@ -162,31 +162,34 @@ pub fn run(options: RunOptions) -> RunOutcome {
                     Some(h) => h.plan(&input),
                     None => InputPlan::whole(),
                 };
-                let mut end = plan.start;
+                // Every input is read whole, so the report is complete; the
+                // store is told what it already holds, so nothing counts twice.
                 if plan.skip {
-                    summary.history = Some("already read in an earlier run: nothing new".into());
-                } else {
-                    if plan.start.line > 0 {
-                        summary.history = Some(format!(
-                            "read from line {} (the lines before were read in an earlier run)",
-                            plan.start.line + 1
-                        ));
-                    }
-                    match read_input(
-                        &input,
-                        index as u32,
-                        plan.start,
-                        &mut time,
-                        &options,
-                        &mut analyzer,
-                        &mut summary,
-                        &mut problems,
-                    ) {
-                        Ok(read_to) => end = read_to,
-                        Err(e) => {
-                            summary.error = Some(e);
-                            input_failed = true;
-                        }
+                    summary.history =
+                        Some("stored by an earlier run: reported again, not counted again".into());
+                } else if plan.start.line > 0 {
+                    summary.history = Some(format!(
+                        "lines 1-{} were stored by an earlier run: only the lines after them count \
+                         as new",
+                        plan.start.line
+                    ));
+                    analyzer.count_from(index as u32, plan.start.line);
+                }
+                let mut end = ReadPosition::START;
+                match read_input(
+                    &input,
+                    index as u32,
+                    ReadPosition::START,
+                    &mut time,
+                    &options,
+                    &mut analyzer,
+                    &mut summary,
+                    &mut problems,
+                ) {
+                    Ok(read_to) => end = read_to,
+                    Err(e) => {
+                        summary.error = Some(e);
+                        input_failed = true;
                     }
                 }
                 positions.push((found.name.clone(), plan, end));

@@ -62,12 +62,28 @@ fn the_same_file_twice_counts_once_and_says_seen_before() {
         detects(&first)[0]["history"]
     );
     let second = analyze(data.path(), &file);
-    assert_eq!(detects(&second).len(), 0, "nothing new is read again");
+    assert_eq!(detects(&second).len(), 1, "the report is complete again");
+    let history = detects(&second)[0]["history"].as_str().unwrap().to_string();
+    assert!(history.contains("seen before"), "{history}");
     assert!(
         second["inputs"][0]["history"]
             .as_str()
             .unwrap()
-            .contains("already read")
+            .contains("not counted again")
+    );
+    let out = run_with_data(
+        &["history".into(), "--format".into(), "json".into()],
+        None,
+        data.path(),
+    );
+    let stored: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        stored["recent_detects"]["detects"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "stored once: {stored:#}"
     );
     let db = data.path().join("picket/history.db");
     assert!(db.exists(), "the default store is under XDG_DATA_HOME");
@@ -116,17 +132,41 @@ fn appended_lines_are_read_once() {
     drop(f);
     let second = analyze(data.path(), &file);
     let input = &second["inputs"][0];
-    assert_eq!(input["records"], 8, "only the appended lines: {input:#}");
+    assert_eq!(
+        input["records"], 16,
+        "the whole file is analysed: {input:#}"
+    );
     assert!(
-        input["history"].as_str().unwrap().contains("line 9"),
+        input["history"].as_str().unwrap().contains("lines 1-8"),
         "{input:#}"
     );
     let list = detects(&second);
-    assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["sources"][0], "192.0.2.44");
-    assert_eq!(
-        list[0]["evidence"][0]["line"], 9,
-        "line numbers count from the file's start"
+    assert_eq!(list.len(), 2);
+    let new = list
+        .iter()
+        .find(|d| d["sources"][0] == "192.0.2.44")
+        .unwrap();
+    assert_eq!(new["evidence"][0]["line"], 9);
+    assert!(
+        new["history"].as_str().unwrap().contains("new source"),
+        "{}",
+        new["history"]
+    );
+    let out = run_with_data(
+        &[
+            "history".into(),
+            "203.0.113.9".into(),
+            "--format".into(),
+            "json".into(),
+        ],
+        None,
+        data.path(),
+    );
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = record.to_string();
+    assert!(
+        text.contains("\"packets\":8"),
+        "the old lines count once: {record:#}"
     );
 }
 

@@ -4,6 +4,7 @@ mod cli;
 mod contract;
 mod history;
 mod hostile;
+mod identity;
 mod inputs;
 mod paper;
 mod samples;

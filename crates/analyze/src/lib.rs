@@ -36,6 +36,7 @@ use track::{SourceState, Tracker};
 #[derive(Debug)]
 pub struct Analyzer {
     tracker: Tracker,
+    fresh_from: Vec<u64>,
     limits: Thresholds,
     threads: usize,
 }
@@ -92,11 +93,18 @@ impl Counts {
     /// Hourly buckets kept (over a year); later hours are not charted.
     const HOURS_KEPT: usize = 24 * 400;
 
-    fn add(&mut self, state: &SourceState, zone: &TimeZone) {
+    fn add(&mut self, state: &SourceState, zone: &TimeZone, fresh_from: &[u64]) {
         let name = state.src.to_string();
         let mut day: Option<SourceDay> = None;
         for seen in &state.kept {
             let Some(t) = seen.packet.time else { continue };
+            let origin = seen.packet.origin;
+            if fresh_from
+                .get(origin.input as usize)
+                .is_some_and(|l| origin.line <= *l)
+            {
+                continue;
+            }
             let dt = zone.to_datetime(t);
             let input = seen.packet.origin.input;
             match day.as_mut() {
@@ -203,9 +211,21 @@ impl Analyzer {
         let threads = threads.max(1);
         Analyzer {
             tracker: Tracker::new(threads * 4, limits.packets_per_source),
+            fresh_from: Vec::new(),
             limits,
             threads,
         }
+    }
+
+    /// Counts, for history, only lines after `line` of input `input` (the
+    /// lines before were stored by an earlier run); the analysis still sees
+    /// them all.
+    pub fn count_from(&mut self, input: u32, line: u64) {
+        let index = input as usize;
+        if self.fresh_from.len() <= index {
+            self.fresh_from.resize(index + 1, 0);
+        }
+        self.fresh_from[index] = line;
     }
 
     /// Takes one packet.
@@ -225,6 +245,7 @@ impl Analyzer {
     ) -> Analysis {
         let sources = self.tracker.sources() as u64;
         let walk_contacts = self.tracker.outcomes_seen();
+        let fresh_from = self.fresh_from;
         let (shards, targets) = self.tracker.into_shards();
         let limits = &self.limits;
         let per_shard = run_sharded(shards, self.threads, |states| {
@@ -235,7 +256,7 @@ impl Analyzer {
                 state.settle();
                 merge::merge_sensors(&mut state.kept, limits.merge_window_secs);
                 packets += state.kept.len() as u64 + state.overflow;
-                counts.add(&state, zone);
+                counts.add(&state, zone, &fresh_from);
                 units.extend(classify::unit::split_source(
                     state,
                     ports,

@@ -176,12 +176,28 @@ pub struct Site {
     /// Detection thresholds.
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// MaxMind or DB-IP databases (`.mmdb`) for identity; relative paths are
+    /// taken from the site file's folder.
+    #[serde(default)]
+    pub mmdb: Vec<std::path::PathBuf>,
+    /// iptoasn-style TSV files for identity; relative paths as for `mmdb`.
+    #[serde(default)]
+    pub asn_tsv: Vec<std::path::PathBuf>,
 }
 
 impl Site {
     /// Reads a site description from TOML text.
     pub fn from_toml(text: &str) -> Result<Site, String> {
         toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Makes the database paths relative to `folder` (the site file's).
+    pub fn resolve_paths(&mut self, folder: &std::path::Path) {
+        for path in self.mmdb.iter_mut().chain(self.asn_tsv.iter_mut()) {
+            if path.is_relative() {
+                *path = folder.join(&*path);
+            }
+        }
     }
 
     /// The entry describing `host`, if any.
@@ -220,6 +236,8 @@ impl Site {
             && self.outside_interfaces.is_empty()
             && self.networks.is_empty()
             && self.hosts.is_empty()
+            && self.mmdb.is_empty()
+            && self.asn_tsv.is_empty()
     }
 }
 

@@ -17,6 +17,7 @@
 //! Failures carry a [`HistoryErrorKind`] so the report can be printed
 //! whatever happened to the store. `docs/history.md` describes the tables.
 
+mod dns_cache;
 mod error;
 mod facts;
 mod fingerprint;
@@ -31,6 +32,7 @@ mod store;
 mod time;
 mod write;
 
+pub use dns_cache::DnsCache;
 pub use error::{HistoryError, HistoryErrorKind, HistoryResult};
 pub use facts::{HistoryFacts, RELATED_SHOWN, RelatedGroup, Relation, SOURCES_SHOWN, SourceFacts};
 pub use fingerprint::{HEAD_BYTES, InputFingerprint, ReadPlan, ReadPosition, fingerprint};

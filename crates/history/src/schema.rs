@@ -8,7 +8,17 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::keys::{domain_of, network_of};
 
 /// The schema version this picket writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
+
+/// Version 3: DNS answers of `--resolve`, so each name is asked once until
+/// its answer expires.
+const V3: &str = "
+CREATE TABLE dns_cache (
+    key TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    expires_unix INTEGER NOT NULL
+);
+";
 
 /// Version 1: runs, inputs and their read positions, detects with their
 /// sources, targets, ports and evidence, and per-source daily counters.
@@ -141,6 +151,7 @@ fn apply(conn: &Connection, from: u32) -> rusqlite::Result<()> {
             conn.execute_batch(V2)?;
             backfill_v2(conn)
         }
+        2 => conn.execute_batch(V3),
         _ => Ok(()),
     }
 }
