@@ -196,3 +196,106 @@ fn a_detect_is_related_to_an_earlier_one_through_its_network() {
     assert!(history.contains("203.0.113"), "{history}");
     let _ = root();
 }
+
+#[test]
+fn an_unusable_store_is_reported_and_the_report_still_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fw.log");
+    std::fs::write(
+        &file,
+        (0..10)
+            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    // A database path below a regular file can never be created.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let db = blocker.join("history.db");
+    let args: Vec<String> = ["analyze", "--format", "json", "--year", "2024", "--db"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([
+            db.to_string_lossy().into_owned(),
+            file.to_string_lossy().into_owned(),
+        ])
+        .collect();
+    let out = run_with_data(&args, None, dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("history store not used"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        detects(&report).len(),
+        1,
+        "the report is printed all the same"
+    );
+}
+
+#[test]
+fn prune_removes_what_is_older_than_the_age() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fw.log");
+    std::fs::write(
+        &file,
+        (0..10)
+            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
+            .collect::<String>(),
+    )
+    .unwrap();
+    analyze(data.path(), &file);
+    let prune = |age: &str| {
+        let out = run_with_data(
+            &[
+                "history".into(),
+                "prune".into(),
+                "--older-than".into(),
+                age.into(),
+            ],
+            None,
+            data.path(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The log is from 2024: a century-long age keeps it, one day removes it.
+    assert!(
+        prune("36500d").starts_with("Removed 0 detects"),
+        "{}",
+        prune("36500d")
+    );
+    assert!(
+        prune("1d").starts_with("Removed 1 detect"),
+        "{}",
+        prune("1d")
+    );
+    let out = run_with_data(
+        &["history".into(), "--format".into(), "json".into()],
+        None,
+        data.path(),
+    );
+    let stored: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        stored["recent_detects"]["detects"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let bad = run_with_data(
+        &[
+            "history".into(),
+            "prune".into(),
+            "--older-than".into(),
+            "soon".into(),
+        ],
+        None,
+        data.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
