@@ -65,6 +65,27 @@ fn every_scenario_is_found_and_noise_stays_noise() {
                 .collect::<Vec<_>>()
         );
     }
+    // The distributed scan's sources are related to each other.
+    let distributed: Vec<&String> = labels
+        .iter()
+        .filter(|l| l.scenario == "distributed-scan")
+        .map(|l| &l.sources[0])
+        .collect();
+    assert_eq!(distributed.len(), 4);
+    for source in &distributed {
+        let d = by_source[*source]
+            .iter()
+            .find(|d| d["kind"] == "port-scan")
+            .unwrap();
+        assert_eq!(
+            d["related"].as_array().unwrap().len(),
+            3,
+            "{}: {:#}",
+            source,
+            d["related"]
+        );
+        assert!(d["observations"].to_string().contains("distributed scan"));
+    }
     for d in detects(&report) {
         let sources = strings(&d["sources"]);
         if sources.iter().any(|s| labelled.contains(s)) {

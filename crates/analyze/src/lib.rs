@@ -300,6 +300,7 @@ impl Analyzer {
             .map(|u| assess::assess(u, &ctx, paths))
             .collect();
         relate(&mut detects);
+        relate_distributed(&mut detects);
         detects.sort_by(|a, b| {
             b.severity
                 .level
@@ -357,6 +358,55 @@ where
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Links scans of different sources that share a tool signature and a
+/// target: one scan split across several addresses (a distributed scan).
+fn relate_distributed(detects: &mut [Detect]) {
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, d) in detects.iter().enumerate() {
+        let scan = matches!(
+            d.kind,
+            picket_model::DetectKind::PortScan
+                | picket_model::DetectKind::HostSweep
+                | picket_model::DetectKind::BlockScan
+        );
+        if let (true, Some(signature), Some(target)) = (scan, &d.tool_signature, d.targets.first())
+        {
+            groups
+                .entry((signature.clone(), target.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in groups.values().filter(|m| m.len() >= 2) {
+        let ids: Vec<String> = members.iter().map(|i| detects[*i].id.clone()).collect();
+        let sources: Vec<String> = members
+            .iter()
+            .flat_map(|i| detects[*i].sources.iter().take(1).cloned())
+            .collect();
+        for &i in members {
+            let own = detects[i].id.clone();
+            for id in ids.iter().filter(|x| **x != own) {
+                if detects[i].related.len() < RELATED_CAP && !detects[i].related.contains(id) {
+                    detects[i].related.push(id.clone());
+                }
+            }
+            let note = format!(
+                "{} sources ({}) scanned {} with the same tool signature in these logs: one \
+                 distributed scan, its work split across addresses.",
+                members.len(),
+                sources
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                detects[i].targets.first().cloned().unwrap_or_default()
+            );
+            detects[i].observations.push(note);
+        }
+    }
 }
 
 /// Most related ids listed per detect.
