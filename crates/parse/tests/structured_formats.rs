@@ -426,3 +426,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn sniffed_journal_entries_are_journald_not_netfilter() {
+    // Without a forced format the journal entry must reach the journald
+    // parser, not the netfilter parser (its MESSAGE holds a LOG line).
+    let mut time = TimeContext::fixed_year(2015);
+    let mixed = format!(
+        "{JOURNAL}\nMar 11 20:35:11 linux kernel: [463490.251762] DROP IN=eth1 OUT= SRC=192.168.10.55 DST=192.168.10.1 LEN=44 TTL=53 ID=1 PROTO=TCP SPT=1 DPT=2 WINDOW=3072 RES=0x00 SYN URGP=0\n"
+    );
+    let out = parse_text(mixed.as_bytes(), None, &mut time);
+    assert_eq!(out.packets.len(), 2);
+    assert!(out.unrecognized.is_empty());
+    let journal = &out.packets[0];
+    assert_eq!(
+        journal.label.as_deref(),
+        Some("DROP"),
+        "the label is the LOG prefix, not JSON"
+    );
+    assert_eq!(
+        journal.time.map(|t| t.as_microsecond()),
+        Some(1_426_106_111_251_762),
+        "the journal's own time"
+    );
+    assert_eq!(journal.dst_port, Some(1025));
+}
