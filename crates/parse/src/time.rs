@@ -134,8 +134,10 @@ impl TimeContext {
         }
         // An offset without a colon (+0100), which jiff's RFC 3339 parser wants.
         let bytes = token.as_bytes();
-        if bytes.len() >= 24 {
-            let (head, offset) = token.split_at(token.len() - 5);
+        if bytes.len() >= 24
+            && let (Some(head), Some(offset)) =
+                (token.get(..token.len() - 5), token.get(token.len() - 5..))
+        {
             if (offset.starts_with('+') || offset.starts_with('-'))
                 && offset[1..].bytes().all(|b| b.is_ascii_digit())
             {
@@ -290,6 +292,15 @@ mod tests {
             Some(ts("2021-03-12T13:10:18Z"))
         );
         assert_eq!(ctx.iso(b"2021-03-12 nonsense"), None);
+        // Found by fuzzing: a multi-byte character where the offset would be.
+        assert_eq!(
+            ctx.iso("2019-11-14T09:37:51.1\u{201d}+0100".as_bytes()),
+            None
+        );
+        assert_eq!(
+            ctx.iso("2019-11-14T09:37:51.184+01\u{201d}0".as_bytes()),
+            None
+        );
     }
 
     #[test]
