@@ -137,14 +137,12 @@ impl TimeContext {
         if bytes.len() >= 24
             && let (Some(head), Some(offset)) =
                 (token.get(..token.len() - 5), token.get(token.len() - 5..))
+            && (offset.starts_with('+') || offset.starts_with('-'))
+            && offset[1..].bytes().all(|b| b.is_ascii_digit())
         {
-            if (offset.starts_with('+') || offset.starts_with('-'))
-                && offset[1..].bytes().all(|b| b.is_ascii_digit())
-            {
-                let fixed = format!("{head}{}:{}", &offset[..3], &offset[3..]);
-                if let Ok(ts) = fixed.parse::<Timestamp>() {
-                    return Some((ts, end));
-                }
+            let fixed = format!("{head}{}:{}", &offset[..3], &offset[3..]);
+            if let Ok(ts) = fixed.parse::<Timestamp>() {
+                return Some((ts, end));
             }
         }
         let dt: DateTime = token.parse().ok()?;
