@@ -64,16 +64,8 @@ impl FormatParser for CiscoIosParser {
         sink: &mut dyn Sink,
     ) -> Feed {
         let mut damage = Damage::default();
-        match self.parse(line, time, &mut damage) {
-            Ok(Some(mut packet)) => {
-                packet.origin.line = line_no;
-                damage.report(line_no, sink);
-                sink.packet(packet);
-            }
-            Ok(None) => sink.skipped(line_no),
-            Err(reason) => sink.unrecognized(line_no, reason),
-        }
-        Feed::Done
+        let result = self.parse(line, time, &mut damage);
+        damage.emit(result, line_no, sink)
     }
 }
 

@@ -64,15 +64,8 @@ impl FormatParser for FilterlogParser {
         sink: &mut dyn Sink,
     ) -> Feed {
         let mut damage = Damage::default();
-        match self.parse(line, time, &mut damage) {
-            Ok(mut packet) => {
-                packet.origin.line = line_no;
-                damage.report(line_no, sink);
-                sink.packet(packet);
-            }
-            Err(reason) => sink.unrecognized(line_no, reason),
-        }
-        Feed::Done
+        let result = self.parse(line, time, &mut damage).map(Some);
+        damage.emit(result, line_no, sink)
     }
 }
 

@@ -6,10 +6,10 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
 use memchr::{memchr, memrchr};
-use picket_model::{Host, Proto, Signature};
+use picket_model::{Host, Packet, Proto, Signature};
 
 use crate::bytes::{Interner, next_token, parse_ip, parse_u8, parse_u16, parse_u32, trim};
-use crate::format::Sink;
+use crate::format::{Feed, Sink};
 use crate::time::{TimeContext, parse_clock};
 
 /// The protocol given to a record that does not say which one it carried
@@ -419,6 +419,27 @@ impl Damage {
         sink.warning(line, message);
         self.notes.clear();
         self.more = 0;
+    }
+
+    /// Sends what a one-line parser made of line `line_no` to the sink: the
+    /// packet (numbered, with this damage reported), a line understood that
+    /// carries no packet (`Ok(None)`), or why the line could not be read.
+    pub(crate) fn emit(
+        mut self,
+        result: Result<Option<Packet>, &'static str>,
+        line_no: u64,
+        sink: &mut dyn Sink,
+    ) -> Feed {
+        match result {
+            Ok(Some(mut packet)) => {
+                packet.origin.line = line_no;
+                self.report(line_no, sink);
+                sink.packet(packet);
+            }
+            Ok(None) => sink.skipped(line_no),
+            Err(reason) => sink.unrecognized(line_no, reason),
+        }
+        Feed::Done
     }
 }
 

@@ -48,14 +48,8 @@ impl FormatParser for SnortFastParser {
         sink: &mut dyn Sink,
     ) -> Feed {
         let mut damage = Damage::default();
-        match self.parse(line, line_no, time, &mut damage) {
-            Ok(packet) => {
-                damage.report(line_no, sink);
-                sink.packet(packet);
-            }
-            Err(reason) => sink.unrecognized(line_no, reason),
-        }
-        Feed::Done
+        let result = self.parse(line, line_no, time, &mut damage).map(Some);
+        damage.emit(result, line_no, sink)
     }
 }
 
