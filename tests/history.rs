@@ -39,18 +39,18 @@ fn syn(second: u32, src: &str, port: u16) -> String {
     )
 }
 
+/// Writes a 10-port SYN scan from `src` to `path`.
+fn write_scan(path: &std::path::Path, src: &str) {
+    let lines: String = (0..10).map(|i| syn(i, src, 1000 + i as u16)).collect();
+    std::fs::write(path, lines).unwrap();
+}
+
 #[test]
 fn the_same_file_twice_counts_once_and_says_seen_before() {
     let data = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fw.log");
-    std::fs::write(
-        &file,
-        (0..10)
-            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
-            .collect::<String>(),
-    )
-    .unwrap();
+    write_scan(&file, "203.0.113.9");
     let first = analyze(data.path(), &file);
     assert_eq!(detects(&first).len(), 1);
     assert!(
@@ -176,20 +176,8 @@ fn a_detect_is_related_to_an_earlier_one_through_its_network() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("monday.log");
     let b = dir.path().join("tuesday.log");
-    std::fs::write(
-        &a,
-        (0..10)
-            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
-            .collect::<String>(),
-    )
-    .unwrap();
-    std::fs::write(
-        &b,
-        (0..10)
-            .map(|i| syn(i, "203.0.113.77", 1000 + i as u16))
-            .collect::<String>(),
-    )
-    .unwrap();
+    write_scan(&a, "203.0.113.9");
+    write_scan(&b, "203.0.113.77");
     analyze(data.path(), &a);
     let second = analyze(data.path(), &b);
     let history = detects(&second)[0]["history"].as_str().unwrap().to_string();
@@ -201,13 +189,7 @@ fn a_detect_is_related_to_an_earlier_one_through_its_network() {
 fn an_unusable_store_is_reported_and_the_report_still_printed() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fw.log");
-    std::fs::write(
-        &file,
-        (0..10)
-            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
-            .collect::<String>(),
-    )
-    .unwrap();
+    write_scan(&file, "203.0.113.9");
     // A database path below a regular file can never be created.
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, "x").unwrap();
@@ -237,13 +219,7 @@ fn prune_removes_what_is_older_than_the_age() {
     let data = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fw.log");
-    std::fs::write(
-        &file,
-        (0..10)
-            .map(|i| syn(i, "203.0.113.9", 1000 + i as u16))
-            .collect::<String>(),
-    )
-    .unwrap();
+    write_scan(&file, "203.0.113.9");
     analyze(data.path(), &file);
     let prune = |age: &str| {
         let out = run_with_data(
