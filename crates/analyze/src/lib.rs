@@ -35,7 +35,7 @@ use track::{SourceState, Tracker};
 /// Collects packets, then analyses them.
 #[derive(Debug)]
 pub struct Analyzer {
-    tracker: Tracker,
+    trackers: Vec<Tracker>,
     fresh_from: Vec<u64>,
     limits: Thresholds,
     threads: usize,
@@ -210,7 +210,12 @@ impl Analyzer {
     pub fn new(limits: Thresholds, threads: usize) -> Analyzer {
         let threads = threads.max(1);
         Analyzer {
-            tracker: Tracker::new(threads * 4, limits.packets_per_source),
+            trackers: {
+                let first = Tracker::new(threads * 4, limits.packets_per_source);
+                let mut all: Vec<Tracker> = (1..threads).map(|_| first.sibling()).collect();
+                all.insert(0, first);
+                all
+            },
             fresh_from: Vec::new(),
             limits,
             threads,
@@ -230,7 +235,13 @@ impl Analyzer {
 
     /// Takes one packet.
     pub fn observe(&mut self, packet: Packet) {
-        self.tracker.observe(packet);
+        self.trackers[0].observe(packet);
+    }
+
+    /// One tracker per thread: workers that parse parts of an input in
+    /// parallel each feed their own, and [`Analyzer::finish`] merges them.
+    pub fn workers(&mut self) -> &mut [Tracker] {
+        &mut self.trackers
     }
 
     /// Analyses everything observed. `paths` name the inputs by index, for
@@ -243,12 +254,28 @@ impl Analyzer {
         zone: &TimeZone,
         paths: &[String],
     ) -> Analysis {
-        let sources = self.tracker.sources() as u64;
-        let walk_contacts = self.tracker.outcomes_seen();
         let fresh_from = self.fresh_from;
-        let (shards, targets) = self.tracker.into_shards();
+        let mut walk_contacts = false;
+        let mut targets = std::collections::HashMap::new();
+        let mut shards: Vec<Vec<std::collections::HashMap<picket_model::Host, SourceState>>> =
+            Vec::new();
+        let mut cap = self.limits.packets_per_source;
+        for tracker in self.trackers {
+            let parts = tracker.into_parts();
+            walk_contacts |= parts.outcomes;
+            cap = parts.cap;
+            track::merge_targets(&mut targets, parts.targets);
+            for (i, shard) in parts.shards.into_iter().enumerate() {
+                if shards.len() <= i {
+                    shards.push(Vec::new());
+                }
+                shards[i].push(shard);
+            }
+        }
         let limits = &self.limits;
-        let per_shard = run_sharded(shards, self.threads, |states| {
+        let per_shard = run_sharded(shards, self.threads, |parts| {
+            let states = track::merge_shard(parts, cap);
+            let sources = states.len() as u64;
             let mut units = Vec::new();
             let mut packets = 0u64;
             let mut counts = Counts::default();
@@ -264,12 +291,14 @@ impl Analyzer {
                     walk_contacts,
                 ));
             }
-            (units, packets, counts)
+            (units, packets, counts, sources)
         });
         let mut packets = 0;
         let mut units: Vec<Unit> = Vec::new();
         let mut counts = Counts::default();
-        for (u, p, c) in per_shard {
+        let mut sources = 0u64;
+        for (u, p, c, n) in per_shard {
+            sources += n;
             units.extend(u);
             packets += p;
             counts.absorb(c);
@@ -325,16 +354,16 @@ impl Analyzer {
 
 /// Runs `work` on each shard, on up to `threads` threads, and returns the
 /// results in shard order.
-fn run_sharded<T, F>(shards: Vec<Vec<SourceState>>, threads: usize, work: F) -> Vec<T>
+fn run_sharded<S, T, F>(shards: Vec<S>, threads: usize, work: F) -> Vec<T>
 where
+    S: Send,
     T: Send,
-    F: Fn(Vec<SourceState>) -> T + Sync,
+    F: Fn(S) -> T + Sync,
 {
     if threads <= 1 || shards.len() <= 1 {
         return shards.into_iter().map(&work).collect();
     }
-    let mut buckets: Vec<Vec<(usize, Vec<SourceState>)>> =
-        (0..threads).map(|_| Vec::new()).collect();
+    let mut buckets: Vec<Vec<(usize, S)>> = (0..threads).map(|_| Vec::new()).collect();
     for (i, shard) in shards.into_iter().enumerate() {
         buckets[i % threads].push((i, shard));
     }

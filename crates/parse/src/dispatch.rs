@@ -79,6 +79,11 @@ impl Dispatcher {
         }
     }
 
+    /// True while a record over several lines has begun and not ended.
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
     /// Records read per format, most first, formats with none left out.
     pub fn formats(&self) -> Vec<(Format, u64)> {
         let mut out: Vec<(Format, u64)> = self

@@ -103,6 +103,22 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.as_str() == alias)
     }
 
+    /// True when every line of this format parses on its own: no header that
+    /// names columns, no record over several lines, no table of open
+    /// connections. An input of such formats can be cut between any two lines
+    /// and the parts read in parallel.
+    pub fn lines_stand_alone(self) -> bool {
+        !matches!(
+            self,
+            Format::SnortFull
+                | Format::Pf
+                | Format::CiscoAsa
+                | Format::WindowsFirewall
+                | Format::Juniper
+                | Format::ZeekConn
+        )
+    }
+
     /// A fresh parser for this format.
     #[allow(clippy::default_constructed_unit_structs)]
     pub fn parser(self) -> Box<dyn FormatParser> {

@@ -42,6 +42,18 @@ impl TimeContext {
         }
     }
 
+    /// True when `other` settles the next timestamps exactly as this context
+    /// would: the same year reckoning, whatever its caches hold. Parts of an
+    /// input read in parallel start from a guess of the context; a part whose
+    /// guess differs from the context the previous part ended with is read
+    /// again.
+    pub fn same_reckoning(&self, other: &TimeContext) -> bool {
+        self.forced_year == other.forced_year
+            && self.current_year == other.current_year
+            && self.last_month == other.last_month
+            && self.reference == other.reference
+    }
+
     /// A context in UTC with a forced year, for tests and examples.
     pub fn fixed_year(year: i16) -> TimeContext {
         TimeContext::new(TimeZone::UTC, Some(year), Timestamp::UNIX_EPOCH)

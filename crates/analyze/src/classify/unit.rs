@@ -60,6 +60,7 @@ pub fn split_source(
         src,
         kept,
         overflow,
+        ..
     } = state;
     let sends_syns = kept.iter().any(|s| {
         s.packet

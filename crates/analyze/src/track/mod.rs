@@ -38,6 +38,8 @@ pub struct SourceState {
     pub kept: Vec<Seen>,
     /// Packets past the per-source cap: counted, not kept.
     pub overflow: u64,
+    /// Set while merging workers' states: the kept packets need ordering.
+    split_from_other_worker: bool,
 }
 
 impl SourceState {
@@ -46,6 +48,7 @@ impl SourceState {
             src,
             kept: Vec::new(),
             overflow: 0,
+            split_from_other_worker: false,
         }
     }
 
@@ -152,27 +155,90 @@ impl Tracker {
         self.outcomes
     }
 
-    /// Distinct sources seen.
-    pub fn sources(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
-    }
-
     /// Per-target counters.
     pub fn targets(&self) -> &HashMap<Host, TargetState> {
         &self.targets
     }
 
-    /// Takes the shards apart for analysis; each can go to its own thread.
-    pub fn into_shards(self) -> (Vec<Vec<SourceState>>, HashMap<Host, TargetState>) {
-        let shards = self
-            .shards
-            .into_iter()
-            .map(|m| {
-                let mut v: Vec<SourceState> = m.into_values().collect();
-                v.sort_by(|a, b| a.src.cmp(&b.src));
-                v
-            })
-            .collect();
-        (shards, self.targets)
+    /// An empty tracker with the same shards and caps, for another worker
+    /// whose packets are merged back at the end.
+    pub fn sibling(&self) -> Tracker {
+        Tracker::new(self.shards.len(), self.packets_per_source)
+    }
+
+    /// Takes the tracker apart: its shards (each mergeable with the same
+    /// shard of a sibling by [`merge_shard`]), its per-target counters and
+    /// whether it saw outcomes.
+    pub fn into_parts(self) -> TrackerParts {
+        TrackerParts {
+            shards: self.shards,
+            targets: self.targets,
+            outcomes: self.outcomes,
+            cap: self.packets_per_source,
+        }
+    }
+}
+
+/// A tracker taken apart, so that its shards can be merged with its
+/// siblings' on separate threads.
+#[derive(Debug)]
+pub struct TrackerParts {
+    /// Per-source state, by shard.
+    pub shards: Vec<HashMap<Host, SourceState>>,
+    /// Per-target counters.
+    pub targets: HashMap<Host, TargetState>,
+    /// True when any packet was accepted or carried a flow outcome.
+    pub outcomes: bool,
+    /// Packets kept per source.
+    pub cap: usize,
+}
+
+/// Merges one shard as several workers tracked it into one list of sources,
+/// sorted by address. A source seen by several workers keeps the packets a
+/// single worker would have kept: the first `cap` in input order (by origin),
+/// the rest counted as overflow.
+pub fn merge_shard(parts: Vec<HashMap<Host, SourceState>>, cap: usize) -> Vec<SourceState> {
+    let mut parts = parts.into_iter();
+    let mut merged = parts.next().unwrap_or_default();
+    for part in parts {
+        for (src, state) in part {
+            match merged.entry(src) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(state);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let into = o.get_mut();
+                    into.overflow += state.overflow;
+                    into.kept.extend(state.kept);
+                    into.split_from_other_worker = true;
+                }
+            }
+        }
+    }
+    let mut states: Vec<SourceState> = merged.into_values().collect();
+    for state in &mut states {
+        if std::mem::take(&mut state.split_from_other_worker) {
+            state.kept.sort_by_key(|s| s.packet.origin);
+            if state.kept.len() > cap {
+                state.overflow += (state.kept.len() - cap) as u64;
+                state.kept.truncate(cap);
+            }
+        }
+    }
+    states.sort_by(|a, b| a.src.cmp(&b.src));
+    states
+}
+
+/// Adds one worker's per-target counters to another's.
+pub fn merge_targets(into: &mut HashMap<Host, TargetState>, from: HashMap<Host, TargetState>) {
+    for (host, t) in from {
+        let entry = into.entry(host).or_default();
+        entry.packets += t.packets;
+        entry.blocked += t.blocked;
+        for source in t.sources {
+            if entry.sources.len() < TargetState::SOURCES_KEPT && !entry.sources.contains(&source) {
+                entry.sources.push(source);
+            }
+        }
     }
 }
