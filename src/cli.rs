@@ -110,9 +110,19 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 8)]
     evidence: usize,
 
-    /// Analysis threads (default: all cores).
+    /// Threads for parsing and analysis (default: all cores). Example: --threads 2
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// Only read and parse the inputs: count records and unreadable lines per input and
+    /// format, analyse nothing. For checking what picket makes of a log, and for timing.
+    #[arg(long)]
+    parse_only: bool,
+
+    /// Never draw the progress bar (it is drawn on standard error only when that is a
+    /// terminal).
+    #[arg(long)]
+    no_progress: bool,
 
     /// The history database (default: $XDG_DATA_HOME/picket/history.db). Every run stores its
     /// detects there, and a detect's history says what earlier runs saw. Example: --db fw-history.db
@@ -328,6 +338,8 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         threads,
         identity,
         history,
+        parse_only: args.parse_only,
+        progress: !args.no_progress,
     });
     report_problems(&outcome);
     for message in &outcome.history_messages {

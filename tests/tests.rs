@@ -7,6 +7,7 @@ mod hostile;
 mod identity;
 mod inputs;
 mod paper;
+mod parallel;
 mod samples;
 mod scoring;
 mod util;

@@ -1,6 +1,10 @@
 //! The whole run: read every input, parse it, hand packets to the analysis,
 //! then build the report with evidence lines read back.
 
+mod parallel;
+mod progress;
+mod text;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Seek};
 
@@ -9,13 +13,14 @@ use picket_analyze::{Analyzer, Site};
 use picket_knowledge::PortTable;
 use picket_model::{InputSummary, Packet, Report, SeverityLevel, Summary};
 use picket_parse::pcap;
-use picket_parse::{Dispatcher, Format, Sink, TimeContext};
+use picket_parse::{Format, Sink, TimeContext};
 
 use picket_history::ReadPosition;
 
 use crate::history::InputPlan;
-use crate::read::lines::{Line, for_each_line};
 use crate::read::{Input, MAX_LINE, excerpt, rotate, walk};
+use progress::Progress;
+use text::TextReader;
 
 /// How many unreadable lines per input are quoted on standard error.
 pub const QUOTED_PER_INPUT: usize = 5;
@@ -41,6 +46,10 @@ pub struct RunOptions {
     pub identity: picket_identity::IdentityService,
     /// The history store, unless `--no-history`.
     pub history: Option<crate::history::HistoryOptions>,
+    /// Only read and parse: count records and problems, analyse nothing.
+    pub parse_only: bool,
+    /// Show a progress bar on standard error (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// A line that could not be read, or a record kept with damage.
@@ -70,16 +79,28 @@ pub struct RunOutcome {
 }
 
 /// Counts problems, quotes the first few, and passes packets on.
-struct InputSink<'a> {
+pub struct InputSink<'a> {
     input: u32,
     name: &'a str,
     analyzer: &'a mut Analyzer,
     summary: &'a mut InputSummary,
     problems: &'a mut Vec<Problem>,
     quoted: usize,
+    observe: bool,
+}
+
+/// How a line too long to read is described.
+fn too_long_message(len: u64) -> String {
+    format!("line of {len} bytes is too long to read")
 }
 
 impl InputSink<'_> {
+    /// Counts a line too long to read.
+    fn too_long(&mut self, line: u64, len: u64) {
+        self.summary.unrecognized += 1;
+        self.quote(line, too_long_message(len), false);
+    }
+
     fn quote(&mut self, line: u64, message: String, kept: bool) {
         if self.quoted < QUOTED_PER_INPUT {
             self.quoted += 1;
@@ -97,7 +118,9 @@ impl Sink for InputSink<'_> {
     fn packet(&mut self, mut packet: Packet) {
         packet.origin.input = self.input;
         self.summary.records += 1;
-        self.analyzer.observe(packet);
+        if self.observe {
+            self.analyzer.observe(packet);
+        }
     }
 
     fn unrecognized(&mut self, line: u64, reason: &'static str) {
@@ -124,13 +147,22 @@ pub fn run(options: RunOptions) -> RunOutcome {
     let mut opened: Vec<Option<Input>> = Vec::new();
     let mut input_failed = false;
     let planned = rotate::plan(walk::expand(&options.inputs));
+    let progress = Progress::new(
+        options.progress,
+        planned
+            .iter()
+            .filter_map(|p| std::fs::metadata(&p.found.path).ok())
+            .map(|m| m.len())
+            .sum(),
+    );
     let mut paths: Vec<String> = Vec::with_capacity(planned.len());
     // With `--year`, the pieces of a rotated set share one year reckoning,
     // so that a December piece followed by a January one moves to the next
     // year; without it, each piece is dated by its own modification time.
     let mut carried: Option<(usize, TimeContext)> = None;
     let mut history_messages = Vec::new();
-    let mut history = options.history.as_ref().and_then(|h| {
+    let wanted_history = options.history.as_ref().filter(|_| !options.parse_only);
+    let mut history = wanted_history.and_then(|h| {
         crate::history::RunHistory::open(h)
             .map_err(|e| history_messages.push(e))
             .ok()
@@ -185,6 +217,7 @@ pub fn run(options: RunOptions) -> RunOutcome {
                     &mut analyzer,
                     &mut summary,
                     &mut problems,
+                    &progress,
                 ) {
                     Ok(read_to) => end = read_to,
                     Err(e) => {
@@ -212,6 +245,7 @@ pub fn run(options: RunOptions) -> RunOutcome {
         }
         summaries.push(summary);
     }
+    progress.done();
     let analysis = analyzer.finish(
         &options.site,
         &options.ports,
@@ -286,6 +320,7 @@ fn read_input(
     analyzer: &mut Analyzer,
     summary: &mut InputSummary,
     problems: &mut Vec<Problem>,
+    progress: &Progress,
 ) -> Result<ReadPosition, String> {
     let mut sink = InputSink {
         input: index,
@@ -294,8 +329,12 @@ fn read_input(
         summary,
         problems,
         quoted: 0,
+        observe: !options.parse_only,
     };
-    let reader = input.reader().map_err(|e| e.to_string())?;
+    let counter = progress.input_counter();
+    let reader = input
+        .reader_counted(counter.clone())
+        .map_err(|e| e.to_string())?;
     if let Some(kind) = input.capture() {
         let mut tracked = Tracked {
             inner: reader,
@@ -321,20 +360,14 @@ fn read_input(
     } else {
         reader
     };
-    let mut dispatcher = Dispatcher::new(options.format);
+    let workers = sink.analyzer.workers().len();
+    let mut reader_state = TextReader::new(sink, time, options.format, workers);
     let mut last_line = 0u64;
-    let read = for_each_line(reader, MAX_LINE, |n, line| {
-        let n = n + start.line;
-        last_line = n;
-        match line {
-            Line::Text(text) => dispatcher.feed(text, n, time, &mut sink),
-            Line::TooLong(len) => {
-                sink.summary.unrecognized += 1;
-                sink.quote(n, format!("line of {len} bytes is too long to read"), false);
-            }
-        }
+    let read = reader_state.read_all(reader, start.line, &mut last_line, |lines| {
+        progress.update(&counter, lines);
     });
-    dispatcher.finish(time, &mut sink);
+    let formats = reader_state.formats();
+    let mut sink = reader_state.sink;
     let outcome = match read {
         Ok((lines, bytes)) => {
             sink.summary.lines = lines;
@@ -351,8 +384,8 @@ fn read_input(
             Err(e.to_string())
         }
     };
+    progress.finish_input(&counter);
     let summary = sink.summary;
-    let formats = dispatcher.formats();
     summary.format = match formats.as_slice() {
         [] => "unknown".into(),
         [(f, _)] => f.as_str().into(),

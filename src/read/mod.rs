@@ -95,6 +95,19 @@ impl Input {
         Ok(self.compression.decoder(File::open(&self.path)?))
     }
 
+    /// Like [`Input::reader`], adding to `counter` every byte read from the
+    /// file (before decompression), for progress.
+    pub fn reader_counted(
+        &self,
+        counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> io::Result<Box<dyn Read + Send>> {
+        let file = Counted {
+            inner: File::open(&self.path)?,
+            counter,
+        };
+        Ok(self.compression.decoder(file))
+    }
+
     /// Where the bytes are.
     pub fn path(&self) -> &Path {
         &self.path
@@ -176,5 +189,20 @@ mod tests {
             (input.compression, input.content),
             (Compression::None, Content::Text)
         );
+    }
+}
+
+/// A reader that counts the bytes it passes on.
+struct Counted<R> {
+    inner: R,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
     }
 }

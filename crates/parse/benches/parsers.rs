@@ -1,0 +1,3 @@
+//! Parser throughput, in bytes per second.
+
+fn main() {}
