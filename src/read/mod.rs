@@ -158,6 +158,21 @@ fn sniff(path: &Path) -> io::Result<(Compression, Content)> {
     Ok((compression, content.map_or(Content::Text, Content::Capture)))
 }
 
+/// A reader that counts the bytes it passes on.
+struct Counted<R> {
+    inner: R,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,20 +204,5 @@ mod tests {
             (input.compression, input.content),
             (Compression::None, Content::Text)
         );
-    }
-}
-
-/// A reader that counts the bytes it passes on.
-struct Counted<R> {
-    inner: R,
-    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.counter
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(n)
     }
 }
