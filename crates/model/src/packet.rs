@@ -445,7 +445,7 @@ pub struct Packet {
     /// configuration, still escaped on output).
     pub label: Option<Arc<str>>,
     /// The IDS signature, for alerts.
-    pub signature: Option<Signature>,
+    pub signature: Option<Box<Signature>>,
     /// For flow records (Zeek, Suricata flows, firewall teardowns): the
     /// whole connection's outcome and counts. The packet is its first packet.
     pub flow: Option<Box<FlowInfo>>,

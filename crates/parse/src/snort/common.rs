@@ -142,12 +142,24 @@ pub(crate) fn split_endpoint(text: &[u8], ports: Ports) -> Endpoint<'_> {
         return with_port(head, port);
     }
     // Two colons or more: an IPv6 address, perhaps followed by `:port`.
-    let whole_is_addr = parse_ip(text).is_some();
-    let split_ok = parse_ip(head).is_some() && parse_u16(port).is_some();
+    let whole_is_addr = is_address(text);
+    let split_ok = is_address(head) && parse_u16(port).is_some();
     match ports {
         Ports::Expected if split_ok => with_port(head, port),
         Ports::Unknown if !whole_is_addr && split_ok => with_port(head, port),
         _ => bare,
+    }
+}
+
+/// True for an IP address, also one with an IPv6 zone (`fe80::1%eth0`),
+/// which stays part of the host's text.
+fn is_address(text: &[u8]) -> bool {
+    match memchr(b'%', text) {
+        Some(at) => {
+            let zone = &text[at + 1..];
+            !zone.is_empty() && memchr(b':', zone).is_none() && parse_ip(&text[..at]).is_some()
+        }
+        None => parse_ip(text).is_some(),
     }
 }
 
@@ -216,6 +228,22 @@ pub(crate) fn split_flow(text: &[u8]) -> Option<Flow<'_>> {
     let arrow = memchr::memmem::rfind(text, b" -> ")?;
     let (dst, _) = next_token(&text[arrow + 4..])?;
     let before_arrow = trim_end(&text[..arrow]);
+    // After `{PROTO}` the whole source is taken, so that a name printed with
+    // a space (`my host:1029`) is not cut to its last word.
+    if let Some(close) = memrchr(b'}', before_arrow)
+        && let Some(open) = memrchr(b'{', &before_arrow[..close])
+        && proto_from_name(&before_arrow[open + 1..close]).is_some()
+    {
+        let src = trim_start(&before_arrow[close + 1..]);
+        if !src.is_empty() {
+            return Some(Flow {
+                before: trim_end(&before_arrow[..open]),
+                proto: Some(&before_arrow[open + 1..close]),
+                src,
+                dst,
+            });
+        }
+    }
     let src_start = before_arrow
         .iter()
         .rposition(|b| *b == b' ' || *b == b'\t')
@@ -322,15 +350,15 @@ pub(crate) fn signature(
     ids: Option<(u32, u32, u32)>,
     message: &[u8],
     decorations: &Decorations<'_>,
-) -> Signature {
-    Signature {
+) -> Box<Signature> {
+    Box::new(Signature {
         gid: ids.map(|i| i.0),
         sid: ids.map(|i| i.1),
         rev: ids.map(|i| i.2),
         message: names.intern(message),
         classification: decorations.classification.map(|c| names.intern(c)),
         priority: decorations.priority,
-    }
+    })
 }
 
 /// Protocol names as Snort prints them (`protocol_names[]`) and numbers.
@@ -509,6 +537,10 @@ mod tests {
         assert_eq!((e.host, e.port), (&b"2001:db8::1:80"[..], None));
         let e = split_endpoint(b"[fe80::1]:53", Ports::Unknown);
         assert_eq!((e.host, e.port), (&b"fe80::1"[..], Some(53)));
+        let e = split_endpoint(b"fe80::1%eth0:1029", Ports::Expected);
+        assert_eq!((e.host, e.port), (&b"fe80::1%eth0"[..], Some(1029)));
+        let e = split_endpoint(b"fe80::1%eth0", Ports::Unknown);
+        assert_eq!((e.host, e.port), (&b"fe80::1%eth0"[..], None));
         let e = split_endpoint(b"host:99999", Ports::Expected);
         assert_eq!((e.host, e.port, e.bad_port), (&b"host"[..], None, true));
     }
@@ -525,6 +557,15 @@ mod tests {
         assert_eq!(flow.proto, Some(&b"UDP"[..]));
         assert_eq!(flow.before, b"[**] [1:2:3] a -> b {x} [**] [Priority: 2]");
         assert!(split_flow(b"no arrow here").is_none());
+        let flow = split_flow(b"[**] x {y} [**] {TCP} my host:1029 -> 4.2.2.3:80").unwrap();
+        assert_eq!(
+            flow.src, b"my host:1029",
+            "a name with a space is kept whole"
+        );
+        assert_eq!(flow.proto, Some(&b"TCP"[..]));
+        assert_eq!(flow.before, b"[**] x {y} [**]");
+        let flow = split_flow(b"[**] x {y} [**] 10.0.0.1:1 -> 4.2.2.3:80").unwrap();
+        assert_eq!((flow.src, flow.proto), (&b"10.0.0.1:1"[..], None));
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub struct SnortFullParser {
 struct Record {
     active: bool,
     first_line: u64,
-    signature: Option<Signature>,
+    signature: Option<Box<Signature>>,
     time: Option<Timestamp>,
     has_time_line: bool,
     outer: Layer,

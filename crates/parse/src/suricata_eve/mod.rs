@@ -157,25 +157,31 @@ impl SuricataEveParser {
                     Some("blocked") => Action::Drop,
                     _ => Action::Alert,
                 };
-                packet.signature = event.alert.as_ref().map(|a| self.signature(a, &mut bad));
+                packet.signature = event
+                    .alert
+                    .as_ref()
+                    .map(|a| Box::new(self.signature(a, &mut bad)));
             }
             Kind::Drop => {
                 packet.action = Action::Drop;
                 if let Some(dropped) = &event.drop {
                     read_drop(&mut packet, dropped, &mut bad);
                 }
-                packet.signature = event.alert.as_ref().map(|a| self.signature(a, &mut bad));
+                packet.signature = event
+                    .alert
+                    .as_ref()
+                    .map(|a| Box::new(self.signature(a, &mut bad)));
             }
             Kind::Anomaly => {
                 packet.action = Action::Alert;
                 if let Some(anomaly) = &event.anomaly {
-                    packet.signature = Some(Signature {
+                    packet.signature = Some(Box::new(Signature {
                         message: self
                             .names
                             .intern(anomaly.event.bytes().unwrap_or(b"anomaly")),
                         classification: anomaly.kind.bytes().map(|t| self.names.intern(t)),
                         ..Signature::default()
-                    });
+                    }));
                 }
             }
             Kind::Flow => match &event.flow {
