@@ -36,6 +36,11 @@ pub struct PortTable {
     entries: Vec<PortEntry>,
     /// In match order: user signatures first, then the built-in ones.
     worms: Vec<WormSignature>,
+    /// Every (protocol, port) some worm signature names, sorted: most
+    /// packets go to no worm's port, and this answers so at once.
+    worm_ports: Vec<(u8, u16)>,
+    /// Protocols with a signature that names no port (matched on shape).
+    portless_worm_protos: Vec<u8>,
 }
 
 impl PortTable {
@@ -70,6 +75,7 @@ impl PortTable {
                 .filter(|old| !replaced.contains(&old.name.to_lowercase())),
         );
         table.worms = worms;
+        table.index_worms();
         Ok(table)
     }
 
@@ -126,6 +132,12 @@ impl PortTable {
         ip_len: Option<u32>,
         icmp_type: Option<u8>,
     ) -> Option<&WormSignature> {
+        if let Some(port) = dst_port
+            && !self.portless_worm_protos.contains(&proto.0)
+            && self.worm_ports.binary_search(&(proto.0, port)).is_err()
+        {
+            return None;
+        }
         self.worms
             .iter()
             .find(|w| w.matches_packet(proto, dst_port, ip_len, icmp_type))
@@ -157,9 +169,28 @@ impl PortTable {
         let mut table = PortTable {
             entries: parsed.entries,
             worms: parsed.worms,
+            worm_ports: Vec::new(),
+            portless_worm_protos: Vec::new(),
         };
         table.sort_entries();
+        table.index_worms();
         table
+    }
+
+    fn index_worms(&mut self) {
+        self.worm_ports = self
+            .worms
+            .iter()
+            .flat_map(|w| w.ports.iter().map(move |p| (w.proto.0, *p)))
+            .collect();
+        self.worm_ports.sort_unstable();
+        self.worm_ports.dedup();
+        self.portless_worm_protos = self
+            .worms
+            .iter()
+            .filter(|w| w.ports.is_empty())
+            .map(|w| w.proto.0)
+            .collect();
     }
 
     fn sort_entries(&mut self) {
