@@ -9,3 +9,4 @@ pub mod cli;
 pub mod history;
 pub mod pipeline;
 pub mod read;
+pub mod stats;

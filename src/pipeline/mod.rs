@@ -70,6 +70,8 @@ pub struct Problem {
 pub struct RunOutcome {
     /// Messages about the history store (not fatal).
     pub history_messages: Vec<String>,
+    /// How long each stage took, in order, for `--stats`.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
     /// The report.
     pub report: Report,
     /// The first few problems of each input.
@@ -140,6 +142,13 @@ impl Sink for InputSink<'_> {
 
 /// Runs a whole analysis.
 pub fn run(options: RunOptions) -> RunOutcome {
+    let mut clock = std::time::Instant::now();
+    let mut stages: Vec<(&'static str, std::time::Duration)> = Vec::new();
+    let mut lap = |name: &'static str| {
+        let now = std::time::Instant::now();
+        stages.push((name, now - clock));
+        clock = now;
+    };
     let threads = options.threads.max(1);
     let mut analyzer = Analyzer::new(options.site.thresholds.clone(), threads);
     let mut summaries = Vec::new();
@@ -246,6 +255,7 @@ pub fn run(options: RunOptions) -> RunOutcome {
         summaries.push(summary);
     }
     progress.done();
+    lap("read and parse");
     let analysis = analyzer.finish(
         &options.site,
         &options.ports,
@@ -254,11 +264,14 @@ pub fn run(options: RunOptions) -> RunOutcome {
         &paths,
     );
     let mut detects = analysis.detects;
+    lap("analysis");
     fill_evidence_text(&mut detects, &opened);
+    lap("evidence read back");
     let generator = format!("picket {}", env!("CARGO_PKG_VERSION"));
     if let Some(h) = history.as_mut() {
         h.record(&mut detects, &positions, &analysis.source_days, &generator);
         history_messages.append(&mut h.messages);
+        lap("history");
     }
 
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
@@ -294,6 +307,7 @@ pub fn run(options: RunOptions) -> RunOutcome {
     };
     RunOutcome {
         history_messages,
+        stages,
         report: Report {
             schema: 1,
             generator,
