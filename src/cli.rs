@@ -62,6 +62,10 @@ enum OutputFormat {
     Markdown,
     /// JSON, the stable contract for scripts (docs/detect-json.md).
     Json,
+    /// CSV for spreadsheets: one row per detect, every detect; no cell starts a formula.
+    Csv,
+    /// One standalone HTML page (no scripts, loads nothing) to share or attach.
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,12 +105,12 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "ZONE", default_value = "local")]
     tz: String,
 
-    /// Show only detects at or above this severity in text and Markdown (none, low, medium,
-    /// high, critical); the rest are counted. JSON always has all. Example: --min-severity medium
+    /// Show only detects at or above this severity in text, Markdown and HTML (none, low, medium,
+    /// high, critical); the rest are counted. JSON and CSV always have all. Example: --min-severity medium
     #[arg(long, value_name = "LEVEL", default_value = "none")]
     min_severity: String,
 
-    /// Evidence lines shown per detect in text and Markdown. Example: --evidence 20
+    /// Evidence lines shown per detect in text, Markdown and HTML. Example: --evidence 20
     #[arg(long, value_name = "N", default_value_t = 8)]
     evidence: usize,
 
@@ -118,6 +122,11 @@ struct AnalyzeArgs {
     /// format, analyse nothing. For checking what picket makes of a log, and for timing.
     #[arg(long)]
     parse_only: bool,
+
+    /// After the report, print on standard error how long each stage took, lines per
+    /// second and peak memory.
+    #[arg(long)]
+    stats: bool,
 
     /// Never draw the progress bar (it is drawn on standard error only when that is a
     /// terminal).
@@ -349,17 +358,34 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         min_severity,
         evidence_lines: args.evidence,
     };
+    let rendering = std::time::Instant::now();
+    // JSON is written as it is serialized: it can run to gigabytes.
     let text = match args.format {
-        OutputFormat::Text => picket_report::render_text(&outcome.report, &render),
-        OutputFormat::Markdown => picket_report::render_markdown(&outcome.report, &render),
-        OutputFormat::Json => picket_report::render_json(&outcome.report),
+        OutputFormat::Text => Some(picket_report::render_text(&outcome.report, &render)),
+        OutputFormat::Markdown => Some(picket_report::render_markdown(&outcome.report, &render)),
+        OutputFormat::Json => None,
+        OutputFormat::Csv => Some(picket_report::render_csv(&outcome.report)),
+        OutputFormat::Html => Some(picket_report::render_html(&outcome.report, &render)),
     };
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    let written = match &text {
+        Some(text) => out.write_all(text.as_bytes()).and_then(|()| out.flush()),
+        None => picket_report::write_json(&outcome.report, &mut out),
+    };
+    if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("picket: cannot write the report: {e}");
         return EXIT_TROUBLE;
+    }
+    let rendered = rendering.elapsed();
+    drop(out);
+    if args.stats {
+        let mut stages = outcome.stages.clone();
+        stages.push(("report", rendered));
+        for line in crate::stats::describe(&outcome.report, &stages, crate::stats::peak_memory()) {
+            eprintln!("picket: {line}");
+        }
     }
     if outcome.input_failed {
         EXIT_TROUBLE

@@ -5,6 +5,7 @@ mod contract;
 mod history;
 mod hostile;
 mod identity;
+mod injection;
 mod inputs;
 mod paper;
 mod parallel;

@@ -6,7 +6,7 @@
 //! written as `\u202e`-style escapes too: the decoded value is the same, but
 //! a person paging through the file in a terminal sees them.
 
-use std::io;
+use std::io::{self, Write};
 
 use picket_model::Report;
 use serde::Serialize;
@@ -39,6 +39,18 @@ pub(crate) fn render(report: &Report) -> String {
     }
 }
 
+/// Serializes the whole report to `out`, with a trailing newline.
+pub(crate) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(256 * 1024, out);
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut buffered, VisibleFormatter::default());
+    report
+        .serialize(&mut serializer)
+        .map_err(io::Error::other)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
 /// serde_json's pretty printer, escaping invisible format characters.
 #[derive(Default)]
 struct VisibleFormatter {
@@ -52,6 +64,10 @@ impl Formatter for VisibleFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Every invisible format character is outside ASCII.
+        if fragment.is_ascii() {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
             if is_invisible_format(c) {
@@ -155,6 +171,14 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(render_json(&paper_report()));
+    }
+
+    #[test]
+    fn written_json_is_the_rendered_json() {
+        let report = paper_report();
+        let mut written = Vec::new();
+        crate::write_json(&report, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), render_json(&report));
     }
 
     #[test]

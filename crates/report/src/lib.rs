@@ -1,13 +1,16 @@
 //! picket's reports: the analysis of each detect as plain text for a
-//! terminal, as Markdown to keep or publish, and as JSON for other tools
-//! (the contract in `docs/detect-json.md`).
+//! terminal, as Markdown to keep or publish, as one standalone HTML page to
+//! share, as CSV for a spreadsheet, and as JSON for other tools (the
+//! contract in `docs/detect-json.md`).
 //!
 //! Everything a log supplied is attacker-controlled, so every renderer
 //! passes each such string through the [`sanitize`] function that fits
 //! where it lands.
 
 mod activity;
+mod csv;
 mod fields;
+mod html;
 mod json;
 mod layout;
 mod markdown;
@@ -21,8 +24,8 @@ mod fixture;
 
 use picket_model::{Report, SeverityLevel};
 
-/// Options shared by the human-readable renderers (text and Markdown); the
-/// JSON report always carries everything.
+/// Options shared by the human-readable renderers (text, Markdown and
+/// HTML); the JSON and CSV reports always carry every detect.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Detects below this level are counted, not shown.
@@ -54,10 +57,32 @@ pub fn render_json(report: &Report) -> String {
     json::render(report)
 }
 
+/// Writes the JSON report straight to `out` (as [`render_json`] renders it),
+/// without holding the whole text in memory: a report of a million detects
+/// runs to gigabytes.
+pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    json::write(report, out)
+}
+
 /// The report as Markdown: the same content as [`render_text`], with a
 /// table of inputs, a section per detect and evidence in code blocks.
 pub fn render_markdown(report: &Report, options: &RenderOptions) -> String {
     markdown::render(report, options)
+}
+
+/// The report as one standalone HTML5 page to open in a browser or attach
+/// to a ticket: the same content as [`render_text`], with the activity as
+/// an SVG bar chart. The page loads nothing, runs nothing (its
+/// Content-Security-Policy forbids both) and shows log text as text.
+pub fn render_html(report: &Report, options: &RenderOptions) -> String {
+    html::render(report, options)
+}
+
+/// The report as CSV for a spreadsheet: a header row, then one row per
+/// detect, every detect whatever its severity. Cells are quoted per RFC 4180
+/// and no cell a log supplied can start a formula.
+pub fn render_csv(report: &Report) -> String {
+    csv::render(report)
 }
 
 #[cfg(test)]

@@ -72,14 +72,15 @@ pub fn html(s: &str) -> String {
 /// Makes text safe as one CSV cell opened by a spreadsheet: [`terminal`]
 /// first; a cell that a spreadsheet would run as a formula (starting with
 /// `= + - @`, their full-width forms, or a tab or carriage return, even after
-/// leading spaces) gets a leading `'`; then the cell is quoted per RFC 4180
-/// when it holds a comma, semicolon, double quote or line break.
+/// leading blanks of any kind, such as a no-break space) gets a leading `'`;
+/// then the cell is quoted per RFC 4180 when it holds a comma, semicolon,
+/// double quote or line break.
 pub fn csv_cell(s: &str) -> String {
     let safe = terminal(s);
-    let starts_like_formula = s.starts_with(['\t', '\r'])
-        || safe.trim_start_matches(' ').starts_with([
-            '=', '+', '-', '@', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
-        ]);
+    let starts_like_formula = s.trim_start_matches(is_blank).starts_with(['\t', '\r'])
+        || safe
+            .trim_start_matches(is_blank)
+            .starts_with(FORMULA_STARTS);
     let mut cell = String::with_capacity(safe.len() + 3);
     if starts_like_formula {
         cell.push('\'');
@@ -100,9 +101,30 @@ pub fn csv_cell(s: &str) -> String {
     quoted
 }
 
+/// Characters that make a spreadsheet read a cell as a formula: `= + - @`
+/// and their full-width forms.
+const FORMULA_STARTS: [char; 8] = [
+    '=', '+', '-', '@', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// Blanks a spreadsheet may skip before it looks for a formula: any Unicode
+/// white space except the tab and line breaks, which count as formula
+/// starts themselves.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() && !c.is_control()
+}
+
 /// Whether a character must not reach a terminal as it is.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || is_invisible_format(c)
+    c.is_control() || is_invisible_format(c) || is_tag(c)
+}
+
+/// Unicode tag characters (U+E0000 to U+E007F): invisible, yet they can
+/// carry a whole hidden sentence after a visible one. Kept apart from
+/// [`is_invisible_format`] because they lie outside the Basic Multilingual
+/// Plane, where a four-digit `\u` escape cannot name them.
+fn is_tag(c: char) -> bool {
+    ('\u{e0000}'..='\u{e007f}').contains(&c)
 }
 
 /// Unicode controls that change how a line is displayed without showing
@@ -239,6 +261,33 @@ mod tests {
         assert_eq!(csv_cell("\tx"), "' x");
         assert_eq!(csv_cell("\r=x"), "'\\x0d=x");
         assert_eq!(csv_cell("\u{ff1d}cmd"), "'\u{ff1d}cmd");
+        assert_eq!(csv_cell("+cmd"), "'+cmd");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        // A spreadsheet may skip a no-break or ideographic space first.
+        assert_eq!(csv_cell("\u{a0}=1+1"), "'\u{a0}=1+1");
+        assert_eq!(csv_cell("\u{3000}@SUM(1)"), "'\u{3000}@SUM(1)");
+        assert_eq!(csv_cell(" \t=x"), "'  =x");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://evil\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+        );
+    }
+
+    #[test]
+    fn csv_cell_leaves_ordinary_cells_alone() {
+        assert_eq!(csv_cell("me.home.com"), "me.home.com");
+        assert_eq!(csv_cell("a-b"), "a-b");
+        assert_eq!(
+            csv_cell("2000-04-12T04:49:49+00:00"),
+            "2000-04-12T04:49:49+00:00"
+        );
+    }
+
+    #[test]
+    fn terminal_escapes_invisible_tag_characters() {
+        // "hi" followed by the tag-encoded text "ok", invisible on screen.
+        assert_eq!(terminal("hi\u{e006f}\u{e006b}"), "hi\\u{e006f}\\u{e006b}");
+        assert_eq!(html("\u{e0001}"), "\\u{e0001}");
     }
 
     #[test]
@@ -277,7 +326,8 @@ mod tests {
         fn csv_cell_never_starts_a_formula(s in any::<String>()) {
             let out = csv_cell(&s);
             let body = out.strip_prefix('"').unwrap_or(&out);
-            prop_assert!(!body.trim_start_matches(' ').starts_with(['=', '+', '-', '@']));
+            prop_assert!(!body.trim_start_matches(char::is_whitespace).starts_with(FORMULA_STARTS));
+            prop_assert!(!body.starts_with(['\t', '\r']));
             prop_assert!(!out.chars().any(char::is_control));
         }
     }
