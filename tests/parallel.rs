@@ -88,4 +88,26 @@ fn parse_only_counts_records_and_analyses_nothing() {
     assert_eq!(parsed["summary"]["detects"], 0);
     assert!(parsed["detects"].as_array().unwrap().is_empty());
     assert_eq!(parsed["summary"]["records"], full["summary"]["records"]);
+    assert_eq!(
+        parsed["summary"]["home_network_basis"],
+        "not analysed (--parse-only)"
+    );
+    // The text report does not claim the log is harmless.
+    let out = run(
+        &[
+            "analyze".into(),
+            "--parse-only".into(),
+            "--year".into(),
+            "2024".into(),
+            "--no-history".into(),
+            path.clone(),
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("read but not analysed (--parse-only)"),
+        "{text}"
+    );
+    assert!(!text.contains("needs attention"), "{text}");
 }

@@ -295,7 +295,9 @@ pub fn run(options: RunOptions) -> RunOutcome {
             .map(|(l, n)| (l.as_str().to_string(), n))
             .collect(),
         sources: analysis.sources,
-        home_network_basis: if analysis.home.stated {
+        home_network_basis: if options.parse_only {
+            "not analysed (--parse-only)".into()
+        } else if analysis.home.stated {
             "site file".into()
         } else {
             "inferred from the log".into()

@@ -256,6 +256,9 @@ pub(crate) fn nothing_shown(report: &Report, hidden: usize) -> &'static str {
         "No detects at or above the minimum severity."
     } else if !report.inputs.is_empty() && report.inputs.iter().all(|i| i.records == 0) {
         "No detects: none of these inputs held a record picket could read."
+    } else if report.summary.sources == 0 && report.inputs.iter().any(|i| i.records > 0) {
+        // Records without a single source: they were read, not analysed.
+        "No detects: the records were read but not analysed (--parse-only)."
     } else {
         "No detects: nothing in these logs needs attention."
     }
