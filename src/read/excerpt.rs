@@ -49,11 +49,19 @@ fn text_excerpts<R: Read>(
 ) -> BTreeMap<u64, String> {
     let mut out: BTreeMap<u64, String> = BTreeMap::new();
     let mut open: Option<(u64, usize)> = None;
+    // Lines come in order: walk the wanted numbers alongside them instead of
+    // looking each line up.
+    let mut next = wanted.iter().copied().peekable();
     let _ = for_each_line(reader, max_line, |n, line| {
+        while next.next_if(|w| *w < n).is_some() {}
+        let is_wanted = next.next_if_eq(&n).is_some();
+        if open.is_none() && !is_wanted {
+            return;
+        }
         let text = match line {
             Line::Text(t) => t,
             Line::TooLong(len) => {
-                if wanted.contains(&n) {
+                if is_wanted {
                     out.insert(n, format!("<a line of {len} bytes, too long to show>"));
                 }
                 open = None;
@@ -72,7 +80,7 @@ fn text_excerpts<R: Read>(
                 open = None;
             }
         }
-        if wanted.contains(&n) {
+        if is_wanted {
             out.insert(n, shorten(text));
             if text.starts_with(b"[**]") {
                 open = Some((n, 1));
