@@ -76,6 +76,24 @@ fn one_thread_and_several_give_the_same_report() {
     assert!(one["summary"]["detects"].as_u64().unwrap() > 10);
     // The first damaged line is quoted with its place.
     assert!(one_err.contains("big.log:7919"), "{one_err}");
+    // Standard error is not a terminal here: no progress bar.
+    assert!(
+        !one_err.contains("analysing") && !one_err.contains('\r'),
+        "{one_err}"
+    );
+
+    // On a terminal (`script` gives the run one), the stages show.
+    let command = format!(
+        "{} analyze --no-history --year 2024 --threads 2 {path} > /dev/null",
+        env!("CARGO_BIN_EXE_picket")
+    );
+    let shown = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .output()
+        .expect("script (util-linux) runs");
+    let drawn = String::from_utf8_lossy(&shown.stdout);
+    assert!(drawn.contains("analysing"), "{drawn}");
 }
 
 #[test]

@@ -254,8 +254,8 @@ pub fn run(options: RunOptions) -> RunOutcome {
         }
         summaries.push(summary);
     }
-    progress.done();
     lap("read and parse");
+    progress.phase("analysing");
     let analysis = analyzer.finish(
         &options.site,
         &options.ports,
@@ -265,14 +265,17 @@ pub fn run(options: RunOptions) -> RunOutcome {
     );
     let mut detects = analysis.detects;
     lap("analysis");
+    progress.phase("reading evidence lines back");
     fill_evidence_text(&mut detects, &opened);
     lap("evidence read back");
     let generator = format!("picket {}", env!("CARGO_PKG_VERSION"));
     if let Some(h) = history.as_mut() {
+        progress.phase("storing history");
         h.record(&mut detects, &positions, &analysis.source_days, &generator);
         history_messages.append(&mut h.messages);
         lap("history");
     }
+    progress.done();
 
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_level: BTreeMap<SeverityLevel, u64> = BTreeMap::new();

@@ -68,7 +68,18 @@ impl Progress {
             .set(self.lines_before.get() + self.lines_now.replace(0));
     }
 
-    /// Reading is over: the bar goes away.
+    /// Reading is over and `what` is under way: a spinner with the time
+    /// spent, since the later stages cannot tell how far they are.
+    pub fn phase(&self, what: &str) {
+        let Some(bar) = &self.bar else { return };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(150));
+    }
+
+    /// The run is over: the bar goes away.
     pub fn done(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
