@@ -125,3 +125,18 @@ pub fn strings(v: &Value) -> Vec<String> {
 pub fn observations(d: &Value) -> String {
     strings(&d["observations"]).join("\n")
 }
+
+/// A `picket` command set up as [`run_with_data`] sets one up (repository
+/// root as working folder, `TZ=UTC`, `XDG_DATA_HOME` at `data`, no standard
+/// input, output captured), for tests that spawn, watch or kill the process
+/// themselves.
+pub fn command(data: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+    cmd.current_dir(root())
+        .env("TZ", "UTC")
+        .env("XDG_DATA_HOME", data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}

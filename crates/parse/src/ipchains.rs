@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use picket_model::{Action, IcmpFields, Packet, Proto, Sensor, TcpFields, TcpFlags};
 
-use crate::bytes::{Interner, parse_hex, parse_u8, parse_u16, parse_u32};
+use crate::bytes::{Interner, parse_hex, parse_u8, parse_u16};
 use crate::format::{Feed, Format, FormatParser, Sink};
 use crate::syslog;
 use crate::time::TimeContext;
@@ -65,14 +65,13 @@ impl IpchainsParser {
         let at = MARKER.find(line).ok_or("no `Packet log:` marker")?;
         let envelope = syslog::split(&line[..at], time);
         let when = envelope.as_ref().and_then(|e| e.time);
+        // What is wrong with a kept record, said in one warning.
+        let mut notes: Vec<String> = Vec::new();
         if envelope
             .as_ref()
             .is_some_and(|e| e.had_time && e.time.is_none())
         {
-            sink.warning(
-                line_no,
-                "unreadable timestamp; packet kept without a time".into(),
-            );
+            notes.push("unreadable timestamp; packet kept without a time".into());
         }
         let mut tokens = line[at + 12..]
             .split(|b| *b == b' ' || *b == b'\t')
@@ -104,6 +103,9 @@ impl IpchainsParser {
             .ok_or("bad PROTO= field")?;
 
         let mut joined_endpoint = false;
+        // Ports that do not fit 16 bits (`:99999`) are left empty, with a
+        // warning, rather than kept wrapped or dropped unsaid.
+        let mut bad_ports = 0u32;
         let mut endpoint = |tokens: &mut std::iter::Peekable<_>| -> Option<(Vec<u8>, Option<u16>)> {
             let first: &[u8] = tokens.next()?;
             if let Some(host) = first.strip_suffix(b":") {
@@ -112,11 +114,17 @@ impl IpchainsParser {
                 if port.is_some() {
                     tokens.next();
                     joined_endpoint = true;
+                } else {
+                    bad_ports += 1;
                 }
                 return Some((host.to_vec(), port));
             }
             let colon = memchr::memrchr(b':', first)?;
-            Some((first[..colon].to_vec(), parse_u16(&first[colon + 1..])))
+            let port = parse_u16(&first[colon + 1..]);
+            if port.is_none() {
+                bad_ports += 1;
+            }
+            Some((first[..colon].to_vec(), port))
         };
         let (src_text, src_port) = endpoint(&mut tokens).ok_or("missing source")?;
         let (dst_text, dst_port) = endpoint(&mut tokens).ok_or("missing destination")?;
@@ -130,11 +138,19 @@ impl IpchainsParser {
         packet.label = Some(self.names.intern(chain));
         packet.origin.line = line_no;
         if proto == Proto::ICMP {
-            packet.icmp = Some(IcmpFields {
-                kind: src_port.and_then(|p| u8::try_from(p).ok()).unwrap_or(0),
-                code: dst_port.and_then(|p| u8::try_from(p).ok()).unwrap_or(0),
-                ..IcmpFields::default()
-            });
+            // A type or code past 255 is no ICMP header: leave it out rather
+            // than read it as type 0.
+            let kind = src_port.and_then(|p| u8::try_from(p).ok());
+            let code = dst_port.and_then(|p| u8::try_from(p).ok());
+            if let (Some(kind), Some(code)) = (kind, code) {
+                packet.icmp = Some(IcmpFields {
+                    kind,
+                    code,
+                    ..IcmpFields::default()
+                });
+            } else if src_port.is_some() && dst_port.is_some() {
+                bad_ports += 1;
+            }
         } else {
             packet.src_port = src_port;
             packet.dst_port = dst_port;
@@ -143,16 +159,29 @@ impl IpchainsParser {
             packet.tcp = Some(TcpFields::default());
         }
 
+        // The kernel ends every line's header fields with `T=`. A line that
+        // stops at the destination was cut, perhaps inside it; one that stops
+        // before `T=` may end in a number cut short (`I=23` of `I=2320`),
+        // which is left out.
+        let mut fields: Vec<&[u8]> = tokens.collect();
+        if fields.is_empty() {
+            return Err("line cut short after the destination");
+        }
+        let cut = !fields.iter().any(|t| t.starts_with(b"T="));
+        if cut {
+            fields.pop();
+        }
         let mut bad_fields = 0u32;
-        for token in tokens {
+        for token in fields {
+            // ipchains logs IPv4 only: length and ID are 16-bit fields.
             let ok = if let Some(v) = token.strip_prefix(b"L=") {
-                packet.ip.total_len = parse_u32(v);
+                packet.ip.total_len = parse_u16(v).map(u32::from);
                 packet.ip.total_len.is_some()
             } else if let Some(v) = token.strip_prefix(b"S=") {
                 packet.ip.tos = parse_hex(v).and_then(|x| u8::try_from(x).ok());
                 packet.ip.tos.is_some()
             } else if let Some(v) = token.strip_prefix(b"I=") {
-                packet.ip.id = parse_u32(v);
+                packet.ip.id = parse_u16(v).map(u32::from);
                 packet.ip.id.is_some()
             } else if let Some(v) = token.strip_prefix(b"F=") {
                 match parse_hex(v).and_then(|x| u16::try_from(x).ok()) {
@@ -184,16 +213,19 @@ impl IpchainsParser {
             packet.transport_len = len.checked_sub(20);
         }
         if joined_endpoint {
-            sink.warning(
-                line_no,
-                "endpoint written as `host: port` with a space; joined".into(),
-            );
+            notes.push("endpoint written as `host: port` with a space; joined".into());
+        }
+        if cut {
+            notes.push("line cut short; its last field left out".into());
+        }
+        if bad_ports > 0 {
+            notes.push(format!("{bad_ports} unreadable port(s) left empty"));
         }
         if bad_fields > 0 {
-            sink.warning(
-                line_no,
-                format!("{bad_fields} unreadable header field(s) skipped"),
-            );
+            notes.push(format!("{bad_fields} unreadable header field(s) skipped"));
+        }
+        if !notes.is_empty() {
+            sink.warning(line_no, notes.join("; "));
         }
         Ok(packet)
     }
@@ -286,6 +318,37 @@ mod tests {
         );
         assert_eq!(out.packets.len(), 0);
         assert_eq!(out.unrecognized.len(), 3);
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_left_empty_with_a_warning() {
+        let out = parse(
+            "Mar 12 04:05:35 h kernel: Packet log: input - eth0 PROTO=17 a:99999 b:70000 L=70000 S=0x10 I=70000 F=0x4000 T=999\nMar 12 04:05:36 h kernel: Packet log: input - eth0 PROTO=1 a:300 b:0 L=84 S=0x00 I=1 F=0x0000 T=64",
+        );
+        assert_eq!(out.packets.len(), 2);
+        let udp = &out.packets[0];
+        assert_eq!((udp.src_port, udp.dst_port), (None, None));
+        assert_eq!(
+            (udp.ip.total_len, udp.ip.id, udp.ip.ttl),
+            (None, None, None)
+        );
+        assert_eq!(out.packets[1].icmp, None, "ICMP type 300 is not type 0");
+        assert_eq!(out.warnings.len(), 2, "one warning a line");
+    }
+
+    #[test]
+    fn a_cut_line_keeps_no_value_cut_short() {
+        let out = parse(
+            "Apr 21 17:04:13 u kernel: Packet log: input - eth0 PROTO=17 a:60000 b:21\nApr 21 17:04:13 u kernel: Packet log: input - eth0 PROTO=17 a:60000 b:2140 L=30 S=0x00 I=23",
+        );
+        assert_eq!(out.unrecognized.len(), 1, "a cut destination is no record");
+        assert_eq!(out.packets.len(), 1);
+        assert_eq!(out.packets[0].dst_port, Some(2140));
+        assert_eq!(
+            (out.packets[0].ip.total_len, out.packets[0].ip.id),
+            (Some(30), None)
+        );
+        assert_eq!(out.warnings.len(), 1);
     }
 
     #[test]

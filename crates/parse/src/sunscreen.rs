@@ -91,10 +91,18 @@ impl SunscreenParser {
         };
         let arrow = ARROW.find(rest).ok_or("no `src -> dst`")?;
         let before = trim_end(&rest[..arrow]);
-        let src_start = before
-            .iter()
-            .rposition(|b| *b == b' ' || *b == b'\t')
-            .map_or(0, |p| p + 1);
+        // The source is what follows the time, so that a name printed with a
+        // space is kept whole; without a time, the last word.
+        let src_start = clock_end(before)
+            .filter(|end| !trim(&before[*end..]).is_empty())
+            .map(|end| end + (before[end..].len() - trim(&before[end..]).len()))
+            .or_else(|| {
+                before
+                    .iter()
+                    .rposition(|b| *b == b' ' || *b == b'\t')
+                    .map(|p| p + 1)
+            })
+            .unwrap_or(0);
         let src = &before[src_start..];
         let (dst, summary) = next_token(&rest[arrow + 4..]).ok_or("missing destination")?;
         if src.is_empty() || src.len() > MAX_ENDPOINT || dst.len() > MAX_ENDPOINT {
@@ -113,10 +121,9 @@ impl SunscreenParser {
                     (UNKNOWN_PROTO, after)
                 }
             },
-            None => {
-                damage.note("no protocol summary");
-                (UNKNOWN_PROTO, &b""[..])
-            }
+            // snoop always prints a summary: a line that ends with the
+            // destination was cut, perhaps inside the destination's name.
+            None => return Err("line cut short after the destination"),
         };
         let src = self.names.host(src).ok_or("empty source")?;
         let dst = self.names.host(dst).ok_or("empty destination")?;
@@ -152,6 +159,19 @@ fn action_of(reason: &[u8]) -> Action {
     } else {
         Action::Logged
     }
+}
+
+/// Where the first word that reads as a clock (`23:40:41.799467`) ends.
+fn clock_end(text: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for word in text.split(|b| *b == b' ' || *b == b'\t') {
+        at += word.len();
+        if parse_clock(word).is_some() {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Finds `YYYY/M/D` and `h:mm:ss.ffffff` among the words before the source.
@@ -191,10 +211,23 @@ fn read_summary(packet: &mut Packet, words: &[u8], damage: &mut Damage) {
         ..TcpFields::default()
     };
     let mut flags = TcpFlags::default();
-    for word in words.split(|b| *b == b' ' || *b == b'\t') {
-        if word.is_empty() {
-            continue;
-        }
+    let mut words: Vec<&[u8]> = words
+        .split(|b| *b == b' ' || *b == b'\t')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // snoop ends a TCP summary with `Win=` and a UDP one with `LEN=`: without
+    // it the line was cut, and its last word may be a number cut short
+    // (`D=8` of `D=81`), so it is left out.
+    let last_key: &[u8] = match packet.proto {
+        Proto::TCP => b"Win=",
+        Proto::UDP => b"LEN=",
+        _ => b"",
+    };
+    if !last_key.is_empty() && !words.iter().any(|w| w.starts_with(last_key)) {
+        words.pop();
+        damage.note("line cut short; its last field left out");
+    }
+    for word in words {
         let (key, value) = match memchr::memchr(b'=', word) {
             Some(eq) => (&word[..eq], Some(&word[eq + 1..])),
             None => (word, None),
@@ -398,5 +431,36 @@ mod tests {
         assert_eq!(out.packets.len(), 1);
         assert_eq!(out.warnings.len(), 1, "missing date warns");
         assert_eq!(out.unrecognized.len(), 3);
+    }
+
+    #[test]
+    fn a_name_with_a_space_is_kept_whole() {
+        let out = parse(
+            "197118 qfe0 (deny rule or no pass rule)2000/4/23 23:40:41.799467 some where.uk -> www.xxx.yyy.65 TCP D=81 S=35039 Syn Seq=1630776701 Len=0 Win=8760",
+        );
+        assert!(out.unrecognized.is_empty() && out.warnings.is_empty());
+        assert_eq!(out.packets[0].src, Host::Name("some where.uk".into()));
+        assert!(out.packets[0].time.is_some());
+    }
+
+    #[test]
+    fn a_cut_line_keeps_no_value_cut_short() {
+        let head =
+            "197118 qfe0 (deny rule or no pass rule)2000/4/23 23:40:41.799467 somewhere.uk -> ";
+        let out = parse(&format!(
+            "{head}www.xxx.yyy.6\n{head}www.xxx.yyy.65 TCP D=8\n{head}www.xxx.yyy.65 TCP D=81 S=350\n{head}www.xxx.yyy.65 UDP D=137 S=13"
+        ));
+        assert_eq!(out.unrecognized.len(), 1, "a cut destination is no record");
+        assert_eq!(out.packets.len(), 3);
+        assert_eq!(out.warnings.len(), 3);
+        let ports: Vec<_> = out
+            .packets
+            .iter()
+            .map(|p| (p.dst_port, p.src_port))
+            .collect();
+        assert_eq!(
+            ports,
+            vec![(None, None), (Some(81), None), (Some(137), None)]
+        );
     }
 }
