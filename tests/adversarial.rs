@@ -365,7 +365,6 @@ fn lines_cut_inside_a_field_are_counted_and_keep_no_value_cut_short() {
 }
 
 #[test]
-#[ignore = "netfilter keeps the last value of a cut line (DPT=10 of DPT=1025) as a port: crates/parse/src/netfilter/fields.rs"]
 fn a_netfilter_line_cut_inside_its_port_reports_no_cut_port() {
     let line = nf("Mar  1 10:00:00", "DROP", "203.0.113.9", 1025);
     let out = analyze(

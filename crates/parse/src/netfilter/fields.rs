@@ -193,16 +193,23 @@ struct Walk<'a> {
     saw_spi: bool,
     closed: bool,
     damage: Damage,
+    /// The last `KEY=value` read and the stage it was read in: when the
+    /// line turns out cut, that value may be cut too (`DPT=10` of
+    /// `DPT=1025`) and is forgotten.
+    last_key: Option<(Stage, &'a [u8])>,
 }
 
 impl<'a> Walk<'a> {
     fn token(&mut self, token: &'a [u8], tokens: &mut Tokens<'a>, depth: u8) {
+        // A token after a value proves the value whole.
+        self.last_key = None;
         if self.stage == Stage::Icmp && token.first() == Some(&b'[') {
             self.quote(&token[1..], tokens, depth);
             return;
         }
         if let Some(eq) = token.iter().position(|b| *b == b'=') {
             let (key, value) = (&token[..eq], &token[eq + 1..]);
+            self.last_key = Some((self.stage, key));
             match self.stage {
                 Stage::Header => self.header_key(key, value),
                 Stage::Tcp => self.tcp_key(key, value),
@@ -462,6 +469,34 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Forgets the value of the last field of a cut line, which may have lost
+    /// digits; an address that may have lost some makes the line unreadable.
+    fn forget_last_value(&mut self) -> Result<(), &'static str> {
+        let Some((stage, key)) = self.last_key else {
+            return Ok(());
+        };
+        match (stage, key) {
+            (Stage::Header, b"SRC" | b"DST") => return Err("line cut inside an address"),
+            (Stage::Header, b"LEN") => self.total_len = None,
+            (Stage::Header, b"TTL" | b"HOPLIMIT") => self.ttl = None,
+            (Stage::Header, b"ID") => self.ip_id = None,
+            (Stage::Header, b"TOS" | b"TC") => self.tos = None,
+            (Stage::Header, b"PREC") => self.prec = None,
+            (Stage::Tcp | Stage::Udp, b"SPT") => self.src_port = None,
+            (Stage::Tcp | Stage::Udp, b"DPT") => self.dst_port = None,
+            (Stage::Tcp, b"SEQ") => self.seq = None,
+            (Stage::Tcp, b"ACK") => self.ack = None,
+            (Stage::Tcp, b"WINDOW") => self.window = None,
+            (Stage::Udp, b"LEN") => self.transport_len = None,
+            (Stage::Icmp, b"TYPE") => self.icmp_type = None,
+            (Stage::Icmp, b"CODE") => self.icmp_code = None,
+            (Stage::Icmp, b"ID") => self.echo_id = None,
+            (Stage::Icmp, b"SEQ") => self.echo_seq = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Builds the packet, and marks the line cut when the protocol's last
     /// field never came.
     fn finish(mut self) -> Reading<'a> {
@@ -513,6 +548,9 @@ impl<'a> Walk<'a> {
             Stage::Spi => skipped || self.saw_spi,
         };
         self.damage.cut |= !complete;
+        if self.damage.cut {
+            self.forget_last_value()?;
+        }
 
         match self.stage {
             Stage::Tcp => {
