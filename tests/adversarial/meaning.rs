@@ -130,7 +130,6 @@ fn february_29_is_kept_in_a_leap_year_and_never_becomes_march_1() {
 }
 
 #[test]
-#[ignore = "a detect whose packets have no time says first_seen \"\", which is neither RFC 3339 nor null (docs/detect-json.md)"]
 fn a_detect_without_times_keeps_the_json_contract() {
     let feb29 = scan("Feb 29", "DROP", "203.0.113.9");
     let out = analyze(

@@ -262,9 +262,12 @@ pub struct Detect {
     pub id: String,
     /// A one-line headline: what, which port or service, from whom.
     pub title: String,
-    /// First packet, RFC 3339 with offset.
+    /// First packet, RFC 3339 with offset; empty when no packet had a
+    /// readable time (written as `null` in JSON).
+    #[serde(serialize_with = "empty_as_null")]
     pub first_seen: String,
-    /// Last packet, RFC 3339 with offset.
+    /// Last packet, RFC 3339 with offset; empty as for `first_seen`.
+    #[serde(serialize_with = "empty_as_null")]
     pub last_seen: String,
     /// Sensors that saw it.
     pub sensors: Vec<String>,
@@ -394,4 +397,14 @@ pub struct Report {
     pub detects: Vec<Detect>,
     /// Run totals.
     pub summary: Summary,
+}
+
+/// Writes an empty string as `null`: "no time known" must not look like a
+/// malformed time to a script reading the contract.
+fn empty_as_null<S: serde::Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.is_empty() {
+        serializer.serialize_none()
+    } else {
+        serializer.serialize_str(value)
+    }
 }
