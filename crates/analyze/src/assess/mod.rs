@@ -68,7 +68,7 @@ const BURST_SPLIT_SECS: f64 = 300.0;
 
 /// Works out a unit's findings.
 pub fn findings<'a>(unit: &'a Unit, ctx: &Context<'a>) -> Findings<'a> {
-    let facts = Facts::of(&unit.packets, unit.overflow);
+    let facts = Facts::of(&unit.packets, unit.overflow, unit.beyond.as_deref());
     let (kind, scan) = classify(unit, &facts, ctx);
     let primary = primary_port(unit);
     let entry = primary.and_then(|(proto, port)| ctx.ports.lookup(proto, port));
@@ -134,7 +134,8 @@ pub fn assess(unit: &Unit, ctx: &Context, paths: &[String]) -> Detect {
         .collect();
     origins.sort_unstable();
     origins.dedup();
-    let evidence_total = origins.len() as u64;
+    // Every packet past the cap was logged on a line of its own at least.
+    let evidence_total = origins.len() as u64 + unit.overflow;
     let evidence = origins
         .iter()
         .take(ctx.limits.evidence_per_detect)

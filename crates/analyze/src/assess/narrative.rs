@@ -69,7 +69,7 @@ fn described(host: &Host, ctx: &Context) -> String {
 pub fn title(f: &Findings, ctx: &Context) -> String {
     let src = sources(f);
     let port = port_label(f);
-    let targets = f.facts.targets.len();
+    let targets = f.facts.targets_seen();
     let base = match f.kind {
         DetectKind::TrojanProbe => {
             let name = f.entry.map(trojan_names).unwrap_or_else(|| "Trojan".into());
@@ -237,7 +237,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
         }
         DetectKind::HostSweep => format!(
             "Reconnaissance: finding which of {} hosts answer on {port}, to come back to those that do.",
-            f.facts.targets.len()
+            f.facts.targets_seen()
         ),
         DetectKind::PortScan => {
             let target = f
@@ -262,7 +262,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
         DetectKind::BlockScan => format!(
             "Reconnaissance: mapping open ports ({}) across {} hosts.",
             port_ranges(&f.facts.dports, 6),
-            f.facts.targets.len()
+            f.facts.targets_seen()
         ),
         DetectKind::Misconfiguration => {
             let target = f
@@ -442,7 +442,7 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
                 21 | 22 | 23 | 110 | 143 | 445 | 1433 | 2323 | 3306 | 3389 | 5432 | 5900
             )
         });
-        if login && flows.len() >= 20 && f.facts.targets.len() <= 2 {
+        if login && flows.len() >= 20 && f.facts.targets_seen() <= 2 {
             parts.push(
                 "So many connections to one login service are password guessing (brute force), \
                  not a probe."

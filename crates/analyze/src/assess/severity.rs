@@ -35,7 +35,7 @@ pub fn rate(
     let level = match kind {
         DetectKind::Misconfiguration | DetectKind::AuthorizedScan => SeverityLevel::None,
         // Accepted connections to an offered service, not a scan: traffic.
-        DetectKind::ServiceProbe if accepted_only && facts.targets.len() <= 2 => {
+        DetectKind::ServiceProbe if accepted_only && facts.targets_seen() <= 2 => {
             SeverityLevel::None
         }
         DetectKind::Compromise => level_of(score).max(SeverityLevel::High),
@@ -66,12 +66,12 @@ fn criticality(facts: &Facts, ctx: &Context) -> (u8, String) {
             .unwrap_or_else(|| "a host the site lists".into());
         return (c, format!("the most critical target, {target}, is {what}"));
     }
-    if facts.targets.len() > 1 {
+    if facts.targets_seen() > 1 {
         (
             3,
             format!(
                 "{} hosts of the network, roles unknown",
-                facts.targets.len()
+                facts.targets_seen()
             ),
         )
     } else {

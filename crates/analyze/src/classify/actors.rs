@@ -260,6 +260,11 @@ fn merge_into_first(slots: &mut [Option<Unit>], group: &[usize], how: Grouping) 
         first.sources.extend(other.sources);
         first.packets.extend(other.packets);
         first.overflow += other.overflow;
+        match (&mut first.beyond, other.beyond) {
+            (Some(mine), Some(theirs)) => mine.absorb(&theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
     first.sources.sort();
     first.sources.dedup();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use picket_model::{Action, Host, Proto, TcpFlags};
 
-use crate::track::{Seen, SensorSet};
+use crate::track::{Beyond, Seen, SensorSet};
 
 /// How many distinct targets are remembered exactly; past this, only counted.
 const TARGET_CAP: usize = 4096;
@@ -22,6 +22,11 @@ pub struct Facts {
     pub last: Option<Timestamp>,
     /// Distinct targets, in order of first appearance (capped).
     pub targets: Vec<Host>,
+    /// How many distinct targets there were, past the list's cap too (at
+    /// least this many when [`Facts::more_targets`]).
+    pub target_count: u64,
+    /// More targets came than could be counted exactly.
+    pub more_targets: bool,
     /// Distinct destination ports.
     pub dports: BTreeSet<u16>,
     /// Distinct source ports.
@@ -52,8 +57,8 @@ pub struct Facts {
 
 impl Facts {
     /// Gathers the facts of `packets`, with `overflow` more packets counted
-    /// but not kept.
-    pub fn of(packets: &[Seen], overflow: u64) -> Facts {
+    /// but not kept, whose ports and targets `beyond` gathered.
+    pub fn of(packets: &[Seen], overflow: u64, beyond: Option<&Beyond>) -> Facts {
         let mut f = Facts {
             packets: packets.len() as u64 + overflow,
             ..Facts::default()
@@ -65,7 +70,7 @@ impl Facts {
                 f.first = Some(f.first.map_or(t, |x| x.min(t)));
                 f.last = Some(f.last.map_or(t, |x| x.max(t)));
             }
-            if target_set.len() < TARGET_CAP && target_set.insert(&p.dst) {
+            if target_set.insert(&p.dst) && f.targets.len() < TARGET_CAP {
                 f.targets.push(p.dst.clone());
             }
             if let Some(port) = p.dst_port {
@@ -105,7 +110,22 @@ impl Facts {
                 *f.messages.entry(sig.message.to_string()).or_default() += 1;
             }
         }
+        f.target_count = target_set.len() as u64;
+        if let Some(beyond) = beyond {
+            f.dports.extend(beyond.ports());
+            f.target_count += beyond
+                .targets
+                .iter()
+                .filter(|t| !target_set.contains(t))
+                .count() as u64;
+            f.more_targets = beyond.more_targets;
+        }
         f
+    }
+
+    /// Distinct targets in all, past the list's cap too.
+    pub fn targets_seen(&self) -> usize {
+        usize::try_from(self.target_count).unwrap_or(usize::MAX)
     }
 
     /// Seconds from first to last packet.

@@ -38,7 +38,7 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
         && crate::classify::trw::walk(unit).verdict == crate::classify::trw::Verdict::Benign;
     let many_ports =
         !benign_client && (facts.dports.len() >= ctx.limits.scan_ports || facts.protos.len() >= 10);
-    let many_hosts = !benign_client && facts.targets.len() >= ctx.limits.sweep_hosts
+    let many_hosts = !benign_client && facts.targets_seen() >= ctx.limits.sweep_hosts
         || (many_ports && targets_port_scanned(unit, ctx.limits.scan_ports) >= 2);
     // Outbound: from the home network to outside it, or sent by the logging
     // host itself (no input interface, an output one).
@@ -63,7 +63,7 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
         return (DetectKind::Flood, None);
     }
     if facts.packets >= ctx.limits.flood_packets
-        && facts.targets.len() <= 2
+        && facts.targets_seen() <= 2
         && timing::rate_per_sec(facts) >= ctx.limits.flood_rate
         && !many_ports
     {
@@ -73,7 +73,7 @@ pub fn classify(unit: &Unit, facts: &Facts, ctx: &Context) -> (DetectKind, Optio
         .then(|| crate::classify::trw::walk(unit))
         .filter(|w| w.verdict == crate::classify::trw::Verdict::Scanner);
     if walked.is_some() {
-        let kind = if facts.targets.len() > facts.dports.len() {
+        let kind = if facts.targets_seen() > facts.dports.len() {
             DetectKind::HostSweep
         } else {
             DetectKind::PortScan
@@ -115,7 +115,7 @@ fn targets_port_scanned(unit: &Unit, ports: usize) -> usize {
 
 fn scan_if_scanlike(facts: &Facts, ctx: &Context, scan: Option<ScanType>) -> Option<ScanType> {
     let scanlike = facts.dports.len() >= ctx.limits.scan_ports
-        || facts.targets.len() >= ctx.limits.sweep_hosts;
+        || facts.targets_seen() >= ctx.limits.sweep_hosts;
     if scanlike { scan } else { None }
 }
 
@@ -145,7 +145,7 @@ fn is_misconfiguration(unit: &Unit, facts: &Facts, ctx: &Context) -> bool {
     if known_server {
         return true;
     }
-    if facts.protos.iter().any(|p| *p != Proto::UDP) || facts.targets.len() != 1 {
+    if facts.protos.iter().any(|p| *p != Proto::UDP) || facts.targets_seen() != 1 {
         return false;
     }
     if facts.sports.len() != 1 || facts.packets < 3 {

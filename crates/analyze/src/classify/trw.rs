@@ -130,6 +130,7 @@ mod tests {
             sources: vec![],
             packets,
             overflow: 0,
+            beyond: None,
             role: Role::Probe,
             grouping: Grouping::Single,
         }

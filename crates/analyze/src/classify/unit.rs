@@ -5,7 +5,7 @@ use picket_knowledge::{PortCategory, PortTable, WormSignature};
 use picket_model::{Host, Proto, TcpFlags};
 
 use crate::config::Thresholds;
-use crate::track::{Seen, SourceState};
+use crate::track::{Beyond, Seen, SourceState};
 
 /// Why packets of several sources were judged to be one actor's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct Unit {
     pub packets: Vec<Seen>,
     /// Packets counted but not kept (past the per-source cap).
     pub overflow: u64,
+    /// The ports and targets of the packets not kept.
+    pub beyond: Option<Box<Beyond>>,
     /// Probes or replies.
     pub role: Role,
     /// Why several sources are one unit.
@@ -60,6 +62,7 @@ pub fn split_source(
         src,
         kept,
         overflow,
+        beyond,
         ..
     } = state;
     let sends_syns = kept.iter().any(|s| {
@@ -75,6 +78,7 @@ pub fn split_source(
         sources: vec![src.clone()],
         packets,
         overflow,
+        beyond: None,
         role,
         grouping: Grouping::Single,
     };
@@ -84,10 +88,12 @@ pub fn split_source(
     if probes.is_empty() {
         if let Some(first) = units.first_mut() {
             first.overflow = overflow;
+            first.beyond = beyond;
         }
         return units;
     }
-    let whole = unit(probes, Role::Probe, overflow);
+    let mut whole = unit(probes, Role::Probe, overflow);
+    whole.beyond = beyond;
     // A source whose first contacts mostly succeed is a client, however many
     // hosts and ports it talks to.
     let walk = walk_contacts.then(|| crate::classify::trw::walk(&whole).verdict);

@@ -1,6 +1,7 @@
 //! Tracking: state per source and per target, sharded by source address so
 //! that each shard can be analysed on its own core (and, later, machine).
 
+mod beyond;
 mod sensors;
 
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use std::hash::BuildHasher;
 
 use picket_model::{Host, Origin, Packet};
 
+pub use beyond::Beyond;
 pub use sensors::SensorSet;
 
 /// One packet as the analysis keeps it: the packet as first logged, every
@@ -38,6 +40,8 @@ pub struct SourceState {
     pub kept: Vec<Seen>,
     /// Packets past the per-source cap: counted, not kept.
     pub overflow: u64,
+    /// The ports and targets of the packets past the cap.
+    pub beyond: Option<Box<Beyond>>,
     /// Set while merging workers' states: the kept packets need ordering.
     split_from_other_worker: bool,
 }
@@ -48,6 +52,7 @@ impl SourceState {
             src,
             kept: Vec::new(),
             overflow: 0,
+            beyond: None,
             split_from_other_worker: false,
         }
     }
@@ -143,6 +148,7 @@ impl Tracker {
             });
         } else {
             state.overflow += 1;
+            state.beyond.get_or_insert_default().add(&packet);
         }
     }
 
@@ -210,6 +216,11 @@ pub fn merge_shard(parts: Vec<HashMap<Host, SourceState>>, cap: usize) -> Vec<So
                     let into = o.get_mut();
                     into.overflow += state.overflow;
                     into.kept.extend(state.kept);
+                    match (&mut into.beyond, state.beyond) {
+                        (Some(mine), Some(theirs)) => mine.absorb(&theirs),
+                        (mine @ None, theirs) => *mine = theirs,
+                        (Some(_), None) => {}
+                    }
                     into.split_from_other_worker = true;
                 }
             }
@@ -221,6 +232,10 @@ pub fn merge_shard(parts: Vec<HashMap<Host, SourceState>>, cap: usize) -> Vec<So
             state.kept.sort_by_key(|s| s.packet.origin);
             if state.kept.len() > cap {
                 state.overflow += (state.kept.len() - cap) as u64;
+                let beyond = state.beyond.get_or_insert_default();
+                for seen in &state.kept[cap..] {
+                    beyond.add(&seen.packet);
+                }
                 state.kept.truncate(cap);
             }
         }

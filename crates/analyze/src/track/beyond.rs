@@ -1,0 +1,108 @@
+//! What a source sent past its per-source packet cap: the packets are only
+//! counted, but their destination ports and targets are still gathered, so
+//! that a scan of 60,000 ports is called one, not one of the first 20,000.
+
+use std::collections::HashSet;
+
+use picket_model::{Host, Packet};
+
+/// Distinct targets remembered past the cap; past this, only flagged.
+pub const TARGETS_BEYOND: usize = 1 << 16;
+
+/// Ports and targets of the packets past a source's cap.
+#[derive(Clone, Debug)]
+pub struct Beyond {
+    /// Destination ports seen, one bit each.
+    ports: Box<[u64; 1024]>,
+    /// Distinct targets, up to [`TARGETS_BEYOND`].
+    pub targets: HashSet<Host>,
+    /// True when more targets came than were remembered.
+    pub more_targets: bool,
+}
+
+impl Default for Beyond {
+    fn default() -> Beyond {
+        Beyond {
+            ports: Box::new([0; 1024]),
+            targets: HashSet::new(),
+            more_targets: false,
+        }
+    }
+}
+
+impl Beyond {
+    /// Notes one packet past the cap.
+    pub fn add(&mut self, packet: &Packet) {
+        if let Some(port) = packet.dst_port {
+            self.ports[usize::from(port >> 6)] |= 1 << (port & 63);
+        }
+        if !self.targets.contains(&packet.dst) {
+            if self.targets.len() < TARGETS_BEYOND {
+                self.targets.insert(packet.dst.clone());
+            } else {
+                self.more_targets = true;
+            }
+        }
+    }
+
+    /// Adds another source's (or worker's) notes to these.
+    pub fn absorb(&mut self, other: &Beyond) {
+        for (mine, theirs) in self.ports.iter_mut().zip(other.ports.iter()) {
+            *mine |= *theirs;
+        }
+        for host in &other.targets {
+            if self.targets.len() >= TARGETS_BEYOND {
+                self.more_targets = true;
+                break;
+            }
+            self.targets.insert(host.clone());
+        }
+        self.more_targets |= other.more_targets;
+    }
+
+    /// The destination ports seen, ascending.
+    pub fn ports(&self) -> impl Iterator<Item = u16> + '_ {
+        self.ports.iter().enumerate().flat_map(|(word, bits)| {
+            (0..64u16)
+                .filter(move |bit| bits & (1 << bit) != 0)
+                .map(move |bit| (word as u16) << 6 | bit)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use picket_model::{Proto, Sensor};
+
+    fn packet(dst: &str, port: u16) -> Packet {
+        let mut p = Packet::new(
+            Sensor::Netfilter,
+            Host::Addr("192.0.2.1".parse().unwrap()),
+            Host::Addr(dst.parse().unwrap()),
+            Proto::TCP,
+        );
+        p.dst_port = Some(port);
+        p
+    }
+
+    #[test]
+    fn ports_and_targets_past_the_cap_are_gathered() {
+        let mut b = Beyond::default();
+        for port in [0, 1, 63, 64, 1025, 65535, 1025] {
+            b.add(&packet("203.0.113.5", port));
+        }
+        b.add(&packet("203.0.113.6", 80));
+        assert_eq!(
+            b.ports().collect::<Vec<_>>(),
+            vec![0, 1, 63, 64, 80, 1025, 65535]
+        );
+        assert_eq!(b.targets.len(), 2);
+        let mut other = Beyond::default();
+        other.add(&packet("203.0.113.7", 22));
+        b.absorb(&other);
+        assert_eq!(b.ports().count(), 8);
+        assert_eq!(b.targets.len(), 3);
+        assert!(!b.more_targets);
+    }
+}
