@@ -21,8 +21,8 @@ if [ ! -f "$results" ]; then
   {
     echo "# Fuzzing results"
     echo
-    echo "| date | target | executions | seconds | exec/s | corpus files | crashes |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| date | commit | target | executions | seconds | exec/s | corpus files | crashes |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|"
   } > "$results"
 fi
 for target in "${targets[@]}"; do
@@ -37,6 +37,6 @@ for target in "${targets[@]}"; do
   corpus=$(find "corpus/$target" -type f | wc -l)
   crashes=$(find "artifacts/$target" -type f 2>/dev/null | wc -l)
   rate=$(( ${seconds:-0} > 0 ? ${execs:-0} / seconds : 0 ))
-  echo "| $(date -u +%F) | $target | ${execs:-?} | ${seconds:-?} | $rate | $corpus | $crashes |" >> "$results"
+  echo "| $(date -u +%F) | $(git rev-parse --short HEAD) | $target | ${execs:-?} | ${seconds:-?} | $rate | $corpus | $crashes |" >> "$results"
   echo "$target: ${execs:-?} executions in ${seconds:-?} s, corpus $corpus, exit $status"
 done
