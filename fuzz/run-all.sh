@@ -28,6 +28,7 @@ fi
 for target in "${targets[@]}"; do
   log="logs/$target.log"
   status=0
+  touch "logs/$target.start"
   cargo +nightly fuzz run -s none -a "$target" -- \
     -max_total_time="$per_target" -runs="$max_runs" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -max_len="${MAX_LEN:-4096}" > "$log" 2>&1 || status=$?
@@ -35,7 +36,8 @@ for target in "${targets[@]}"; do
   seconds=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' | tail -1)
   if [ -z "$seconds" ]; then seconds=$(grep -o 'time: *[0-9]*s' "$log" | grep -o '[0-9]*' | tail -1); fi
   corpus=$(find "corpus/$target" -type f | wc -l)
-  crashes=$(find "artifacts/$target" -type f 2>/dev/null | wc -l)
+  # Only what this run found: older crash inputs are regression tests already.
+  crashes=$(find "artifacts/$target" -type f -newer "logs/$target.start" 2>/dev/null | wc -l)
   rate=$(( ${seconds:-0} > 0 ? ${execs:-0} / seconds : 0 ))
   echo "| $(date -u +%F) | $(git rev-parse --short HEAD) | $target | ${execs:-?} | ${seconds:-?} | $rate | $corpus | $crashes |" >> "$results"
   echo "$target: ${execs:-?} executions in ${seconds:-?} s, corpus $corpus, exit $status"
