@@ -324,10 +324,7 @@ impl Analyzer {
             walk_contacts,
             identity,
         };
-        let mut detects: Vec<Detect> = units
-            .iter()
-            .map(|u| assess::assess(u, &ctx, paths))
-            .collect();
+        let mut detects = assess_all(&units, &ctx, paths, self.threads);
         relate(&mut detects);
         relate_distributed(&mut detects);
         detects.sort_by(|a, b| {
@@ -350,6 +347,34 @@ impl Analyzer {
             source_days,
         }
     }
+}
+
+/// Writes up every unit, in order, on up to `threads` threads.
+fn assess_all(units: &[Unit], ctx: &Context, paths: &[String], threads: usize) -> Vec<Detect> {
+    let per_thread = units.len().div_ceil(threads.max(1)).max(64);
+    if threads <= 1 || units.len() <= per_thread {
+        return units
+            .iter()
+            .map(|u| assess::assess(u, ctx, paths))
+            .collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = units
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|u| assess::assess(u, ctx, paths))
+                        .collect::<Vec<Detect>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an assessment thread panicked"))
+            .collect()
+    })
 }
 
 /// Runs `work` on each shard, on up to `threads` threads, and returns the
