@@ -19,6 +19,11 @@ const GROUP_AFTER: usize = 5;
 /// A detect with at most this many packets counts as tiny for grouping.
 const TINY_PACKETS: u64 = 2;
 
+/// A low-severity detect with at most this many packets is background noise
+/// too: on an internet-facing log, tens of thousands of bots each knock a
+/// few times on one port, and each gets a block of its own only in JSON.
+const SMALL_PACKETS: u64 = 20;
+
 /// One entry of a rendered report.
 pub(crate) enum Item<'a> {
     /// A detect with its own block.
@@ -70,7 +75,7 @@ impl Group<'_> {
     }
 
     /// What the group did: `1,204 sources probed 23/tcp once or twice
-    /// (service probe, 1,204 detects)`.
+    /// (service probe, 1,204 detects)`, or `up to 12 times each`.
     pub(crate) fn summary(&self, escape: Escape) -> String {
         let Some(first) = self.members.first() else {
             return String::new();
@@ -80,10 +85,11 @@ impl Group<'_> {
             .iter()
             .flat_map(|d| d.sources.iter().map(String::as_str))
             .collect();
-        let how_often = if self.members.iter().all(|d| d.packets <= 1) {
-            "once"
-        } else {
-            "once or twice"
+        let most = self.members.iter().map(|d| d.packets).max().unwrap_or(0);
+        let how_often = match most {
+            0 | 1 => "once".to_string(),
+            2 => "once or twice".to_string(),
+            n => format!("up to {n} times each"),
         };
         format!(
             "{} probed {} {how_often} ({}, {})",
@@ -169,8 +175,10 @@ struct GroupKey<'a> {
 
 /// The group a detect could join: tiny, one target port.
 fn group_key(detect: &Detect) -> Option<GroupKey<'_>> {
+    let small = detect.packets <= TINY_PACKETS
+        || (detect.packets <= SMALL_PACKETS && detect.severity.level <= SeverityLevel::Low);
     match detect.target_ports.as_slice() {
-        [port] if detect.packets <= TINY_PACKETS => Some(GroupKey {
+        [port] if small => Some(GroupKey {
             kind: detect.kind,
             level: detect.severity.level,
             port: *port,

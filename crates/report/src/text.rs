@@ -534,10 +534,28 @@ mod tests {
     #[test]
     fn text_keeps_detects_with_more_packets_out_of_groups() {
         let mut report = many_probes_report(7);
-        report.detects[3].packets = 3;
+        report.detects[3].packets = 21;
         let out = text(&report);
         assert!(out.contains("6 sources probed 23/tcp once or twice (service probe, 6 detects)"));
         assert!(out.contains("(probe-23-2)\n"));
+    }
+
+    #[test]
+    fn text_groups_low_noise_of_a_few_packets_each() {
+        let mut report = many_probes_report(7);
+        report.detects[3].packets = 12;
+        let out = text(&report);
+        assert!(
+            out.contains("7 sources probed 23/tcp up to 12 times each (service probe, 7 detects)"),
+            "{out}"
+        );
+        // Above low, a few packets more keep a detect on its own.
+        report.detects[3].severity.level = SeverityLevel::Medium;
+        let out = text(&report);
+        assert!(
+            out.contains("6 sources probed 23/tcp once or twice"),
+            "{out}"
+        );
     }
 
     #[test]
