@@ -86,6 +86,18 @@ fn every_scenario_is_found_and_noise_stays_noise() {
         );
         assert!(d["observations"].to_string().contains("distributed scan"));
     }
+    // The compromised inside host sends from the site's own network (here a
+    // documentation range): it is the site's address, not a forged one.
+    for label in labels.iter().filter(|l| l.kind.as_str() == "compromise") {
+        for d in &by_source[&label.sources[0]] {
+            assert_eq!(d["spoofed"], "unlikely", "{}", d["title"]);
+            assert!(
+                !d["identity"].as_str().unwrap().contains("forged"),
+                "{}",
+                d["identity"]
+            );
+        }
+    }
     for d in detects(&report) {
         let sources = strings(&d["sources"]);
         if sources.iter().any(|s| labelled.contains(s)) {

@@ -557,7 +557,7 @@ pub fn history(f: &Findings, ctx: &Context) -> String {
 }
 
 fn identity_of(host: &Host, f: &Findings, ctx: &Context) -> String {
-    if let Some(reason) = crate::assess::spoof::impossible_in_unit(f.unit, host, ctx.site) {
+    if let Some(reason) = crate::assess::spoof::impossible_here(f.unit, host, ctx) {
         return format!("{host}: forged ({reason})");
     }
     if let Some(entry) = ctx.site.host(host)

@@ -55,6 +55,16 @@ pub fn impossible_in_unit(unit: &Unit, src: &Host, site: &Site) -> Option<String
     why.or_else(|| impossible_source(src, site))
 }
 
+/// [`impossible_in_unit`], except that an address of the home network is
+/// the site's own: a site numbered from a documentation or reserved range
+/// (a lab, a test bed) sends from it honestly.
+pub fn impossible_here(unit: &Unit, src: &Host, ctx: &Context) -> Option<String> {
+    if matches!(src, Host::Addr(_)) && ctx.home.contains(src) {
+        return None;
+    }
+    impossible_in_unit(unit, src, ctx.site)
+}
+
 /// True when two addresses share their first 24 (IPv4) or 32 (IPv6) bits.
 fn same_prefix(a: IpAddr, b: IpAddr) -> bool {
     match (a, b) {
@@ -148,7 +158,7 @@ pub fn judge(
 ) -> (Spoofed, Vec<String>) {
     let mut reasons = Vec::new();
     for src in &unit.sources {
-        if let Some(why) = impossible_in_unit(unit, src, ctx.site) {
+        if let Some(why) = impossible_here(unit, src, ctx) {
             reasons.push(why);
         } else if let Some(dst) = facts.targets.first()
             && let Some(why) = private_from_outside(src, dst, ctx)
