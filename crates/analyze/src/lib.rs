@@ -324,7 +324,7 @@ impl Analyzer {
             walk_contacts,
             identity,
         };
-        let mut detects = assess_all(&units, &ctx, paths, self.threads);
+        let mut detects = assess_all(units, &ctx, paths, self.threads);
         relate(&mut detects);
         relate_distributed(&mut detects);
         detects.sort_by(|a, b| {
@@ -349,26 +349,32 @@ impl Analyzer {
     }
 }
 
-/// Writes up every unit, in order, on up to `threads` threads.
-fn assess_all(units: &[Unit], ctx: &Context, paths: &[String], threads: usize) -> Vec<Detect> {
+/// Writes up every unit, in order, on up to `threads` threads. Each unit's
+/// packets are freed as soon as it is written up, so that packets and
+/// detects are not both held whole.
+fn assess_all(units: Vec<Unit>, ctx: &Context, paths: &[String], threads: usize) -> Vec<Detect> {
     let per_thread = units.len().div_ceil(threads.max(1)).max(64);
+    let write_up = |chunk: Vec<Unit>| -> Vec<Detect> {
+        chunk
+            .into_iter()
+            .map(|unit| assess::assess(&unit, ctx, paths))
+            .collect()
+    };
     if threads <= 1 || units.len() <= per_thread {
-        return units
-            .iter()
-            .map(|u| assess::assess(u, ctx, paths))
-            .collect();
+        return write_up(units);
     }
+    let mut chunks: Vec<Vec<Unit>> = Vec::new();
+    let mut rest = units;
+    while rest.len() > per_thread {
+        let tail = rest.split_off(per_thread);
+        chunks.push(rest);
+        rest = tail;
+    }
+    chunks.push(rest);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = units
-            .chunks(per_thread)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|u| assess::assess(u, ctx, paths))
-                        .collect::<Vec<Detect>>()
-                })
-            })
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || write_up(chunk)))
             .collect();
         handles
             .into_iter()
