@@ -21,6 +21,42 @@ pub struct Decoded {
     pub cut: Option<&'static str>,
 }
 
+/// The fields of an IPv6 fragment header.
+#[derive(Debug, PartialEq, Eq)]
+struct Fragment {
+    id: u32,
+    more: bool,
+    offset: u16,
+}
+
+/// Finds the fragment header among IPv6 extension headers (`bytes`, the
+/// first of type `first`), checking every length against the bytes there are.
+fn fragment_header(first: u8, bytes: &[u8]) -> Option<Fragment> {
+    let mut kind = first;
+    let mut at = 0usize;
+    // A chain longer than this is not an honest packet.
+    for _ in 0..16 {
+        let header = bytes.get(at..at.checked_add(8)?)?;
+        let len = match kind {
+            // Hop-by-hop, routing, destination options: 8-byte units past the first.
+            0 | 43 | 60 => (usize::from(header[1]) + 1) * 8,
+            44 => {
+                return Some(Fragment {
+                    id: u32::from_be_bytes([header[4], header[5], header[6], header[7]]),
+                    more: header[3] & 1 == 1,
+                    offset: u16::from_be_bytes([header[2], header[3]]) >> 3,
+                });
+            }
+            // Authentication header: 4-byte units past the first two.
+            51 => (usize::from(header[1]) + 2) * 4,
+            _ => return None,
+        };
+        kind = header[0];
+        at = at.checked_add(len)?;
+    }
+    None
+}
+
 /// Builds the packet of a sliced frame whose network layer is IP. `quote`
 /// allows decoding the packet an ICMP error quotes (one level deep).
 pub fn decode(sliced: &LaxSlicedPacket<'_>, quote: bool) -> Option<Decoded> {
@@ -58,12 +94,15 @@ pub fn decode(sliced: &LaxSlicedPacket<'_>, quote: bool) -> Option<Decoded> {
                     frag_offset: None,
                     v6: true,
                 };
-                for ext in v6.extensions().clone() {
-                    if let etherparse::Ipv6ExtensionSlice::Fragment(f) = ext {
-                        ip.id = Some(f.identification());
-                        ip.mf = f.more_fragments();
-                        ip.frag_offset = Some(f.fragment_offset().value());
-                    }
+                // The extension headers are walked here, bounds checked:
+                // etherparse's own iterator reads past a lax slice's end.
+                let exts = v6.extensions();
+                if let Some(first) = exts.first_header()
+                    && let Some(fragment) = fragment_header(first.0, exts.slice())
+                {
+                    ip.id = Some(fragment.id);
+                    ip.mf = fragment.more;
+                    ip.frag_offset = Some(fragment.offset);
                 }
                 if let Some((_, layer)) = &sliced.stop_err
                     && matches!(
@@ -242,6 +281,38 @@ fn icmp(packet: &mut Packet, bytes: &[u8], quote: bool) -> Option<&'static str> 
     }
     packet.icmp = Some(fields);
     (bytes.len() < 8).then_some(if v6 { "ICMPv6 header" } else { "ICMP header" })
+}
+
+#[cfg(test)]
+mod fragment_tests {
+    use super::*;
+
+    #[test]
+    fn the_fragment_header_is_found_behind_other_extension_headers() {
+        // Hop-by-hop (8 bytes, next: fragment), then fragment: offset 185, more, id 0x01020304.
+        let bytes = [44, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0x05, 0xc9, 1, 2, 3, 4];
+        assert_eq!(
+            fragment_header(0, &bytes),
+            Some(Fragment {
+                id: 0x0102_0304,
+                more: true,
+                offset: 185
+            })
+        );
+    }
+
+    #[test]
+    fn extension_headers_longer_than_the_bytes_are_not_read() {
+        // A hop-by-hop header claiming 2 KiB, then nothing; a cut fragment header.
+        assert_eq!(fragment_header(0, &[44, 255, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(fragment_header(44, &[17, 0, 0]), None);
+        assert_eq!(fragment_header(0, &[]), None);
+        // A loop of routing headers of length 0 ends.
+        assert_eq!(
+            fragment_header(43, &[43, 0, 0, 0, 0, 0, 0, 0].repeat(40)),
+            None
+        );
+    }
 }
 
 #[cfg(test)]

@@ -101,3 +101,15 @@ proptest! {
         let _ = read_capture(&file[..], &mut sink);
     }
 }
+
+/// Found by fuzzing (parse_pcap): an IPv6 packet whose extension headers
+/// claim more bytes than the capture holds. etherparse's extension iterator
+/// read past the end of its slice; the extension chain is now walked with
+/// every length checked.
+#[test]
+fn ipv6_extension_headers_longer_than_the_capture_are_not_read_past() {
+    let bytes = include_bytes!("fuzzed/ipv6_extensions_past_the_end.pcap");
+    let mut sink = Collect::default();
+    let _ = read_capture(&bytes[..], &mut sink);
+    assert!(sink.packets.len() + sink.unrecognized.len() + sink.warnings.len() > 0);
+}
