@@ -32,9 +32,9 @@ for target in "${targets[@]}"; do
   cargo +nightly fuzz run -s none -a "$target" -- \
     -max_total_time="$per_target" -runs="$max_runs" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -max_len="${MAX_LEN:-4096}" > "$log" 2>&1 || status=$?
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  seconds=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' | tail -1)
-  if [ -z "$seconds" ]; then seconds=$(grep -o 'time: *[0-9]*s' "$log" | grep -o '[0-9]*' | tail -1); fi
+  # A crash ends the run early and leaves no final stats: read what there is.
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+  seconds=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' | tail -1 || true)
   corpus=$(find "corpus/$target" -type f | wc -l)
   # Only what this run found: older crash inputs are regression tests already.
   crashes=$(find "artifacts/$target" -type f -newer "logs/$target.start" 2>/dev/null | wc -l)
