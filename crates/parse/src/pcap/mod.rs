@@ -167,6 +167,17 @@ pub fn read_capture<R: Read>(reader: R, sink: &mut dyn Sink) -> Result<CaptureSt
     Ok(state.stats)
 }
 
+/// True when the pcapng block at the start of `data` claims a total length
+/// below 12 bytes (type, length and trailing length), in either byte order:
+/// no block is that short.
+fn too_short_block(data: &[u8]) -> bool {
+    let Some(field) = data.get(4..8) else {
+        return false;
+    };
+    let bytes = [field[0], field[1], field[2], field[3]];
+    u32::from_le_bytes(bytes).min(u32::from_be_bytes(bytes)) < 12
+}
+
 /// Doubles the reader's buffer, up to [`MAX_BUFFER`].
 fn grow(blocks: &mut impl PcapReaderIterator, capacity: &mut usize) -> bool {
     if *capacity >= MAX_BUFFER {
@@ -189,6 +200,12 @@ impl State {
         let mut capacity = BUFFER;
         let mut stalls = 0u8;
         loop {
+            if self.stats.kind == CaptureKind::Pcapng && too_short_block(blocks.data()) {
+                // pcap-parser would subtract the header from this length
+                // and wrap around.
+                self.stop("a block shorter than its own header ends the capture");
+                break;
+            }
             match blocks.next() {
                 Ok((size, block)) => {
                     self.block(block, sink);

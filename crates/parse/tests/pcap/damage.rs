@@ -113,3 +113,20 @@ fn ipv6_extension_headers_longer_than_the_capture_are_not_read_past() {
     let _ = read_capture(&bytes[..], &mut sink);
     assert!(sink.packets.len() + sink.unrecognized.len() + sink.warnings.len() > 0);
 }
+
+/// Found by fuzzing (parse_pcap): a pcapng block claiming a total length
+/// below the 12 bytes of its own header. pcap-parser subtracts the header
+/// from it (an overflow); the capture now ends there, with a warning.
+#[test]
+fn a_pcapng_block_shorter_than_its_header_ends_the_capture() {
+    let bytes = include_bytes!("fuzzed/pcapng_block_shorter_than_its_header.pcapng");
+    let mut sink = Collect::default();
+    let _ = read_capture(&bytes[..], &mut sink);
+    assert!(
+        sink.warnings
+            .iter()
+            .any(|(_, w)| w.contains("shorter than its own header")),
+        "{:?}",
+        sink.warnings
+    );
+}
