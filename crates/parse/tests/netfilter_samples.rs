@@ -368,7 +368,87 @@ fn every_cut_of_real_lines_is_safe() {
     }
 }
 
+/// A packet's fields written as the kernel's LOG target writes them.
+fn kernel_line(p: &Packet, day: u8, secs: u32, prefix: &str) -> String {
+    let tcp = p.tcp.as_ref().unwrap();
+    let mut flags = String::new();
+    for (bit, name) in [
+        (TcpFlags::URG, "URG"),
+        (TcpFlags::ACK, "ACK"),
+        (TcpFlags::PSH, "PSH"),
+        (TcpFlags::RST, "RST"),
+        (TcpFlags::SYN, "SYN"),
+        (TcpFlags::FIN, "FIN"),
+    ] {
+        if tcp.flags.unwrap().has(bit) {
+            flags.push_str(name);
+            flags.push(' ');
+        }
+    }
+    format!(
+        "Mar {day:2} {:02}:{:02}:{:02} fw kernel: [  12.345678] {prefix} IN=eth0 OUT= \
+         SRC={} DST={} LEN={} TOS=0x00 PREC=0x00 TTL={} ID={} {}PROTO=TCP SPT={} DPT={} \
+         WINDOW={} RES=0x00 {flags}URGP=0 ",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        p.src,
+        p.dst,
+        p.ip.total_len.unwrap(),
+        p.ip.ttl.unwrap(),
+        p.ip.id.unwrap(),
+        if p.ip.df { "DF " } else { "" },
+        p.src_port.unwrap(),
+        p.dst_port.unwrap(),
+        tcp.window.unwrap(),
+    )
+}
+
 proptest! {
+    /// Parse, write the packet back as the kernel would, parse again: the
+    /// same packet.
+    #[test]
+    fn a_parsed_line_written_back_parses_the_same(
+        src in any::<[u8; 4]>(),
+        dst in any::<[u8; 4]>(),
+        (sport, dport, id) in (any::<u16>(), any::<u16>(), any::<u16>()),
+        (ttl, window, len) in (any::<u8>(), any::<u16>(), 20u16..),
+        flags in 1u8..64,
+        df in any::<bool>(),
+        day in 1u8..29,
+        secs in 0u32..86_400,
+    ) {
+        let mut p = Packet::new(
+            Sensor::Netfilter,
+            Host::Addr(IpAddr::from(src)),
+            Host::Addr(IpAddr::from(dst)),
+            Proto::TCP,
+        );
+        p.src_port = Some(sport);
+        p.dst_port = Some(dport);
+        p.ip.ttl = Some(ttl);
+        p.ip.id = Some(u32::from(id));
+        p.ip.total_len = Some(u32::from(len));
+        p.ip.df = df;
+        p.tcp = Some(picket_model::TcpFields {
+            flags: Some(TcpFlags(flags)),
+            window: Some(u32::from(window)),
+            ..Default::default()
+        });
+        let first = parse(kernel_line(&p, day, secs, "DROP").as_bytes());
+        prop_assert!(first.unrecognized.is_empty() && first.warnings.is_empty());
+        let once = &first.packets[0];
+        let again = parse(kernel_line(once, day, secs, "DROP").as_bytes());
+        let twice = &again.packets[0];
+        prop_assert_eq!(once, twice);
+        prop_assert_eq!(&once.src, &p.src);
+        prop_assert_eq!(once.dst_port, Some(dport));
+        prop_assert_eq!(once.ip.ttl, Some(ttl));
+        prop_assert_eq!(once.ip.df, df);
+        prop_assert_eq!(once.tcp_flags(), Some(TcpFlags(flags)));
+        prop_assert_eq!(once.action, Action::Drop);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         parse(&bytes);
