@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use picket_model::Report;
+use picket_report::thousands;
 
 /// The process's peak resident memory in bytes, where the system tells it
 /// (Linux: `VmHWM` in `/proc/self/status`).
@@ -30,9 +31,9 @@ pub fn describe(
     if let Some(read) = read {
         out.push(format!(
             "read {} lines in {:.2} s ({} lines/s)",
-            group(lines),
+            thousands(lines),
             read.as_secs_f64(),
-            group(per_second(lines, read))
+            thousands(per_second(lines, read))
         ));
     }
     let parts: Vec<String> = stages
@@ -43,10 +44,10 @@ pub fn describe(
         "{} in all: {} ({} lines/s)",
         format_args!("{:.2} s", total.as_secs_f64()),
         parts.join(", "),
-        group(per_second(lines, total))
+        thousands(per_second(lines, total))
     ));
     if let Some(peak) = peak {
-        out.push(format!("peak memory {} MiB", group(peak >> 20)));
+        out.push(format!("peak memory {} MiB", thousands(peak >> 20)));
     }
     out
 }
@@ -59,30 +60,9 @@ fn per_second(count: u64, time: Duration) -> u64 {
     (count as f64 / secs) as u64
 }
 
-/// 1234567 as "1,234,567".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(1234567), "1,234,567");
-    }
 
     #[test]
     fn stages_and_rates_are_described() {

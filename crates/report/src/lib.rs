@@ -15,6 +15,8 @@ mod json;
 mod layout;
 mod markdown;
 pub mod sanitize;
+
+pub use words::thousands;
 mod text;
 mod when;
 mod words;

@@ -21,7 +21,7 @@ pub(crate) const TARGETS_SHOWN: usize = 10;
 pub(crate) const PORTS_SHOWN: usize = 20;
 
 /// A count with thousands separators: `1,204`.
-pub(crate) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     // The first group holds what is left over by groups of three.
     let first_group = match digits.len() % 3 {
