@@ -236,13 +236,17 @@ fn sigkill_at_any_moment_leaves_a_sound_store_with_every_committed_detect() {
 
 /// A picket run watched for its peak memory (`VmHWM`, polled every few
 /// milliseconds while it runs).
-struct Watched {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    peak_kb: u64,
-    took: Duration,
+pub(crate) struct Watched {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub peak_kb: u64,
+    pub took: Duration,
 }
+
+/// A run still going after this long has hung: every watched input here
+/// takes seconds, even in a debug build on a slow machine.
+const HANG_LIMIT: Duration = Duration::from_secs(300);
 
 fn peak_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -272,6 +276,11 @@ fn watch(mut child: Child) -> Watched {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
+        if started.elapsed() > HANG_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("picket still ran after {HANG_LIMIT:?}: it hangs on this input");
+        }
         std::thread::sleep(Duration::from_millis(5));
     };
     Watched {
@@ -288,7 +297,7 @@ fn watch(mut child: Child) -> Watched {
 const NOISE_PEAK_KB: u64 = 64 * 1024;
 
 /// Runs `bin analyze --no-history --format json FILE` under watch.
-fn analyze_watched(bin: &Path, file: &Path) -> (Watched, Value) {
+pub(crate) fn analyze_watched(bin: &Path, file: &Path) -> (Watched, Value) {
     let data = tempfile::tempdir().unwrap();
     let child = Command::new(bin)
         .args([
@@ -464,7 +473,7 @@ fn a_flood_past_the_caps_is_counted_in_full() {
         );
         let title = d["title"].as_str().unwrap();
         assert!(
-            title.contains(&N.to_string()),
+            title.contains(&picket_model::thousands(u64::from(N))),
             "the title counts all of them: {title}"
         );
     }

@@ -386,7 +386,7 @@ fn store_detect(tx: &Connection, d: &Detect, run_row: i64) -> rusqlite::Result<(
             d.title,
             protocols,
             run_row,
-            to_sql(d.sources.len() as u64),
+            to_sql(d.source_count()),
             to_sql(d.targets.len() as u64)
         ])?;
     if inserted == 0 {

@@ -271,8 +271,10 @@ pub struct Detect {
     pub last_seen: String,
     /// Sensors that saw it.
     pub sensors: Vec<String>,
-    /// Sources, as logged.
+    /// Sources, as logged (the first thousand of a many-source flood).
     pub sources: Vec<String>,
+    /// How many sources there were, listed or not.
+    pub sources_total: u64,
     /// Targets, as logged.
     pub targets: Vec<String>,
     /// Protocol names or numbers.
@@ -315,6 +317,14 @@ pub struct Detect {
     /// same tool can be recognised across sources and runs; `None` when the
     /// log carries too little.
     pub tool_signature: Option<String>,
+}
+
+impl Detect {
+    /// How many sources the detect had: `sources` lists at most the first
+    /// thousand of a many-source flood.
+    pub fn source_count(&self) -> u64 {
+        self.sources_total.max(self.sources.len() as u64)
+    }
 }
 
 /// What was read from one input.

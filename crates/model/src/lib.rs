@@ -4,10 +4,12 @@
 //! [`Detect`]s; reports render detects. Nothing here reads, parses or prints:
 //! these are plain values shared by every stage.
 
+pub mod count;
 pub mod detect;
 pub mod host;
 pub mod packet;
 
+pub use count::thousands;
 pub use detect::{
     Counted, Detect, DetectKind, EvidenceRef, InputSummary, Report, ScanType, Severity,
     SeverityLevel, Spoofed, Summary,

@@ -72,10 +72,18 @@ fn row(detect: &Detect) -> [String; 15] {
         detect.severity.score.to_string(),
         csv_cell(&detect.first_seen),
         csv_cell(&detect.last_seen),
-        csv_cell(&list(&detect.sources, LIST_CAP)),
-        csv_cell(&list(&detect.targets, LIST_CAP)),
+        csv_cell(&list(&detect.sources, detect.source_count(), LIST_CAP)),
+        csv_cell(&list(
+            &detect.targets,
+            detect.targets.len() as u64,
+            LIST_CAP,
+        )),
         csv_cell(&port_ranges(&detect.target_ports)),
-        csv_cell(&list(&detect.protocols, LIST_CAP)),
+        csv_cell(&list(
+            &detect.protocols,
+            detect.protocols.len() as u64,
+            LIST_CAP,
+        )),
         detect.packets.to_string(),
         csv_cell(detect.spoofed.as_str()),
         csv_cell(&detect.title),
@@ -86,14 +94,16 @@ fn row(detect: &Detect) -> [String; 15] {
 /// Up to `cap` items joined by `, `, then `and N more`. The items stay raw:
 /// the whole cell is escaped once, since a spreadsheet looks for a formula
 /// only at the start of a cell.
-fn list(items: &[String], cap: usize) -> String {
+fn list(items: &[String], total: u64, cap: usize) -> String {
     let mut out = items
         .iter()
         .take(cap)
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(", ");
-    let rest = items.len().saturating_sub(cap);
+    let rest = total
+        .max(items.len() as u64)
+        .saturating_sub(cap.min(items.len()) as u64);
     if rest > 0 {
         out.push_str(&format!(" and {rest} more"));
     }

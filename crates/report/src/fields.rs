@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use picket_model::{Detect, Severity};
 
 use crate::when;
-use crate::words::{Escape, TARGETS_SHOWN, capped_list, count, ports_phrase};
+use crate::words::{Escape, TARGETS_SHOWN, capped_list, capped_list_of, count, ports_phrase};
 
 /// One labelled field of a detect.
 pub(crate) struct Field {
@@ -63,7 +63,12 @@ pub(crate) fn fields(
     } else {
         "Sources"
     };
-    let sources = capped_list(&detect.sources, TARGETS_SHOWN, escape);
+    let sources = capped_list_of(
+        &detect.sources,
+        detect.source_count(),
+        TARGETS_SHOWN,
+        escape,
+    );
     let sources = if sources.is_empty() {
         format!("not logged {spoofed}")
     } else {

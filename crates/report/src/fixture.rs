@@ -73,6 +73,7 @@ pub(crate) fn detect(id: &str, kind: DetectKind, level: SeverityLevel) -> Detect
         evidence_total: 0,
         related: Vec::new(),
         tool_signature: None,
+        sources_total: 0,
     }
 }
 
@@ -275,13 +276,16 @@ pub(crate) fn paper_report() -> Report {
     second.last_seen = "2000-04-12T07:26:16+00:00".to_owned();
     second.evidence_total = 4;
 
-    let detects = vec![
+    let mut detects = vec![
         port81_sweep(),
         first,
         second,
         deep_throat(),
         ntp_misconfiguration(),
     ];
+    for d in &mut detects {
+        d.sources_total = d.sources.len() as u64;
+    }
     let input =
         |path: &str, format: &str, lines: u64, records: u64, unrecognized: u64| InputSummary {
             path: path.to_owned(),

@@ -20,23 +20,7 @@ pub(crate) const TARGETS_SHOWN: usize = 10;
 /// How many ports a detect lists before "and N more".
 pub(crate) const PORTS_SHOWN: usize = 20;
 
-/// A count with thousands separators: `1,204`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    // The first group holds what is left over by groups of three.
-    let first_group = match digits.len() % 3 {
-        0 => 3,
-        short => short,
-    };
-    let (first, rest) = digits.split_at(first_group.min(digits.len()));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    out.push_str(first);
-    for group in rest.as_bytes().chunks(3) {
-        out.push(',');
-        out.extend(group.iter().map(|&d| char::from(d)));
-    }
-    out
-}
+pub use picket_model::thousands;
 
 /// A count and a noun, the noun plural unless the count is one:
 /// `1 packet`, `1,204 packets`.
@@ -48,12 +32,20 @@ pub(crate) fn count(n: u64, singular: &str, plural: &str) -> String {
 /// Up to `limit` escaped items joined by commas, then `and N more` for the
 /// rest: `a, b, c and 12 more`.
 pub(crate) fn capped_list(items: &[String], limit: usize, escape: Escape) -> String {
+    capped_list_of(items, items.len() as u64, limit, escape)
+}
+
+/// [`capped_list`] of a list that is itself the first part of `total`
+/// items, so that "and N more" counts the ones not listed at all too.
+pub(crate) fn capped_list_of(items: &[String], total: u64, limit: usize, escape: Escape) -> String {
     let shown: Vec<String> = items.iter().take(limit).map(|s| escape(s)).collect();
     let mut out = shown.join(", ");
-    let rest = items.len().saturating_sub(limit);
+    let rest = total
+        .max(items.len() as u64)
+        .saturating_sub(shown.len() as u64);
     if rest > 0 {
         out.push_str(" and ");
-        out.push_str(&thousands(rest as u64));
+        out.push_str(&thousands(rest));
         out.push_str(" more");
     }
     out

@@ -172,6 +172,7 @@ pub fn assess(unit: &Unit, ctx: &Context, paths: &[String]) -> Detect {
             .take(SOURCES_LISTED)
             .map(|s| s.to_string())
             .collect(),
+        sources_total: unit.sources.len() as u64,
         targets: f.facts.targets.iter().map(|t| t.to_string()).collect(),
         protocols,
         target_ports: f.facts.dports.iter().copied().collect(),

@@ -71,7 +71,7 @@ fn criticality(facts: &Facts, ctx: &Context) -> (u8, String) {
             3,
             format!(
                 "{} hosts of the network, roles unknown",
-                facts.targets_seen()
+                picket_model::thousands(facts.targets_seen() as u64)
             ),
         )
     } else {

@@ -8,7 +8,7 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", picket_model::thousands(n))
     }
 }
 
@@ -132,7 +132,11 @@ pub fn list<T: std::fmt::Display>(items: &[T], most: usize) -> String {
         (0, _) => String::new(),
         (1, 0) => shown[0].clone(),
         (n, 0) => format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1]),
-        (_, r) => format!("{} and {r} more", shown.join(", ")),
+        (_, r) => format!(
+            "{} and {} more",
+            shown.join(", "),
+            picket_model::thousands(r as u64)
+        ),
     }
 }
 

@@ -69,6 +69,7 @@ pub fn detect(
         evidence_total: 0,
         related: vec![],
         tool_signature: None,
+        sources_total: 0,
     }
 }
 

@@ -1,7 +1,7 @@
 //! What to do about a detect, and what else an analyst would note.
 
 use picket_knowledge::PortCategory;
-use picket_model::{DetectKind, Proto, Spoofed, TcpFlags};
+use picket_model::{DetectKind, Proto, Spoofed, TcpFlags, thousands};
 
 use super::{port_label, sources};
 use crate::assess::Findings;
@@ -205,7 +205,9 @@ pub fn observations(f: &Findings, ctx: &Context) -> Vec<String> {
     }
     if f.facts.packets > 1 && f.facts.span_secs() > 0.0 {
         let rate = crate::classify::timing::rate_per_sec(&f.facts);
-        let per = if rate >= 1.0 {
+        let per = if rate >= 100.0 {
+            format!("{} per second", thousands(rate.round() as u64))
+        } else if rate >= 1.0 {
             format!("{rate:.1} per second")
         } else if rate * 60.0 >= 1.0 {
             format!("{:.1} per minute", rate * 60.0)
@@ -272,8 +274,8 @@ pub fn observations(f: &Findings, ctx: &Context) -> Vec<String> {
     }
     if f.unit.sources.len() > 1000 {
         out.push(format!(
-            "{} claimed sources in all; the first 1000 are listed.",
-            f.unit.sources.len()
+            "{} claimed sources in all; the first 1,000 are listed.",
+            thousands(f.unit.sources.len() as u64)
         ));
     }
     for (msg, n) in f.facts.messages.iter().take(5) {
@@ -302,13 +304,14 @@ pub fn observations(f: &Findings, ctx: &Context) -> Vec<String> {
     if f.facts.blocked > 0 && f.facts.blocked < f.facts.packets {
         out.push(format!(
             "{} of {} packets were dropped by a filter.",
-            f.facts.blocked, f.facts.packets
+            thousands(f.facts.blocked),
+            thousands(f.facts.packets)
         ));
     }
     if f.unit.overflow > 0 {
         out.push(format!(
             "{} more packets from this source were counted but not kept for detail.",
-            f.unit.overflow
+            thousands(f.unit.overflow)
         ));
     }
     let roles: Vec<String> = f

@@ -14,7 +14,7 @@ pub use technique::technique;
 pub use who::{history, identity};
 
 use picket_knowledge::PortCategory;
-use picket_model::{DetectKind, Host, Proto, ScanType, Spoofed};
+use picket_model::{DetectKind, Host, Proto, ScanType, Spoofed, thousands};
 
 use crate::assess::Findings;
 use crate::assess::severity::{short_description, trojan_names};
@@ -80,7 +80,7 @@ pub(super) fn described(host: &Host, ctx: &Context) -> String {
 pub fn title(f: &Findings, ctx: &Context) -> String {
     let src = sources(f);
     let port = port_label(f);
-    let targets = f.facts.targets_seen();
+    let targets = thousands(f.facts.targets_seen() as u64);
     let base = match f.kind {
         DetectKind::TrojanProbe => {
             let name = f.entry.map(trojan_names).unwrap_or_else(|| "Trojan".into());
@@ -111,7 +111,7 @@ pub fn title(f: &Findings, ctx: &Context) -> String {
         DetectKind::BlockScan => format!(
             "{} scan of {} ports on {targets} hosts from {src}",
             scan_word(f.scan),
-            f.facts.dports.len()
+            thousands(f.facts.dports.len() as u64)
         ),
         DetectKind::Misconfiguration => {
             let target = f
@@ -179,7 +179,7 @@ pub fn active_targeting(f: &Findings, ctx: &Context) -> String {
             let shown: Vec<String> = targets.iter().take(4).map(|t| described(t, ctx)).collect();
             format!(
                 "Yes: {} hosts of this site were probed in turn ({}{}).",
-                targets.len(),
+                thousands(targets.len() as u64),
                 shown.join(", "),
                 if targets.len() > 4 { ", ..." } else { "" }
             )
@@ -248,7 +248,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
         }
         DetectKind::HostSweep => format!(
             "Reconnaissance: finding which of {} hosts answer on {port}, to come back to those that do.",
-            f.facts.targets_seen()
+            thousands(f.facts.targets_seen() as u64)
         ),
         DetectKind::PortScan => {
             let target = f
@@ -265,7 +265,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
             } else {
                 format!(
                     "Reconnaissance: mapping which of {} ports of {target} are open ({}).",
-                    f.facts.dports.len(),
+                    thousands(f.facts.dports.len() as u64),
                     port_ranges(&f.facts.dports, 6)
                 )
             }
@@ -273,7 +273,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
         DetectKind::BlockScan => format!(
             "Reconnaissance: mapping open ports ({}) across {} hosts.",
             port_ranges(&f.facts.dports, 6),
-            f.facts.targets_seen()
+            thousands(f.facts.targets_seen() as u64)
         ),
         DetectKind::Misconfiguration => {
             let target = f
@@ -315,8 +315,8 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
             None => "Automated worm propagation.".into(),
         },
         DetectKind::Flood => format!(
-            "Denial of service: {:.0} packets per second against {}.",
-            crate::classify::timing::rate_per_sec(&f.facts),
+            "Denial of service: {} packets per second against {}.",
+            thousands(crate::classify::timing::rate_per_sec(&f.facts).round() as u64),
             list(&f.facts.targets, 2)
         ),
         DetectKind::Compromise => format!(

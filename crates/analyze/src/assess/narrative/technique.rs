@@ -1,6 +1,6 @@
 //! How the activity was carried out: tools, timing, retries, fingerprints.
 
-use picket_model::{DetectKind, Proto, ScanType, Spoofed};
+use picket_model::{DetectKind, Proto, ScanType, Spoofed, thousands};
 
 use crate::assess::Findings;
 use crate::assess::words::{duration, list, plural};
@@ -145,7 +145,7 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
     if f.unit.grouping == Grouping::Flood {
         parts.push(format!(
             "{} claimed sources, each sending a few packets, together flood one target.",
-            f.unit.sources.len()
+            thousands(f.unit.sources.len() as u64)
         ));
     }
     if f.unit.grouping == Grouping::Pool {
@@ -174,7 +174,9 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
     }
     if f.facts.packets >= 10 && f.facts.span_secs() >= 1.0 {
         let rate = crate::classify::timing::rate_per_sec(&f.facts);
-        let per = if rate >= 1.0 {
+        let per = if rate >= 100.0 {
+            format!("{} per second", thousands(rate.round() as u64))
+        } else if rate >= 1.0 {
             format!("{rate:.1} per second")
         } else {
             format!("{:.1} per minute", rate * 60.0)

@@ -1,7 +1,7 @@
 //! What is known of the activity around it (history) and of who sent it (identity).
 
 use picket_knowledge::{AccessKind, names};
-use picket_model::{Host, Spoofed};
+use picket_model::{Host, Spoofed, thousands};
 
 use crate::assess::Findings;
 use crate::assess::words::{clock, list, short_time};
@@ -106,7 +106,10 @@ pub fn identity(f: &Findings, ctx: &Context) -> String {
         .map(|s| identity_of(s, f, ctx))
         .collect();
     if f.unit.sources.len() > 5 {
-        parts.push(format!("and {} more sources", f.unit.sources.len() - 5));
+        parts.push(format!(
+            "and {} more sources",
+            thousands((f.unit.sources.len() - 5) as u64)
+        ));
     }
     let mut out = format!("{}.", parts.join("; "));
     if f.unit.grouping == Grouping::Pool {
