@@ -4,6 +4,7 @@ mod adversarial;
 mod cli;
 mod contract;
 mod crashes;
+mod floods;
 mod history;
 mod hostile;
 mod identity;

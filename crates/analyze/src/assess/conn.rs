@@ -1,6 +1,8 @@
 //! Connection attempts: retransmissions of one attempt, and RSTs a scanner
 //! sends to tear down its own half-open SYNs.
 
+use std::collections::HashMap;
+
 use picket_model::{Host, Proto, TcpFlags};
 
 use crate::classify::Unit;
@@ -28,9 +30,10 @@ pub struct Attempt {
 pub fn attempts(unit: &Unit, window: f64) -> Vec<Attempt> {
     let window_ns = (window * 1e9) as i128;
     let mut out: Vec<Attempt> = Vec::new();
-    // Open attempts: (key, index into out, last time, last id)
+    // The newest attempt per key: (index into out, last time, last id).
+    // Packets come in time order, so only the newest can still be open.
     type Key = (Host, Host, Proto, Option<u16>, Option<u16>, Option<u32>);
-    let mut open: Vec<(Key, usize, Option<i128>, Option<u32>)> = Vec::new();
+    let mut open: HashMap<Key, (usize, Option<i128>, Option<u32>)> = HashMap::new();
     for (i, s) in unit.packets.iter().enumerate() {
         let p = &s.packet;
         if p.proto != Proto::TCP && p.proto != Proto::UDP {
@@ -64,15 +67,12 @@ pub fn attempts(unit: &Unit, window: f64) -> Vec<Attempt> {
             p.tcp_seq(),
         );
         let t = p.time.map(|t| t.as_nanosecond());
-        let found = open.iter_mut().find(|(k, _, last, _)| {
-            *k == key
-                && match (t, *last) {
-                    (Some(t), Some(l)) => t - l <= window_ns,
-                    _ => false,
-                }
+        let found = open.get_mut(&key).filter(|(_, last, _)| match (t, *last) {
+            (Some(t), Some(l)) => t - l <= window_ns,
+            _ => false,
         });
         match found {
-            Some((_, index, last, last_id)) => {
+            Some((index, last, last_id)) => {
                 let a = &mut out[*index];
                 a.packets += 1;
                 if let (Some(t), Some(l)) = (t, *last) {
@@ -97,7 +97,7 @@ pub fn attempts(unit: &Unit, window: f64) -> Vec<Attempt> {
                     seq: p.tcp_seq(),
                     ids_rise: true,
                 });
-                open.push((key, out.len() - 1, t, p.ip.id));
+                open.insert(key, (out.len() - 1, t, p.ip.id));
             }
         }
     }

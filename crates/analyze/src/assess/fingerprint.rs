@@ -1,9 +1,12 @@
 //! Passive hints about the sender's stack: initial TTL and hop count, the
 //! IP ID counter's behaviour, TCP window and options.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+use picket_model::Host;
 
 use crate::classify::Unit;
+use crate::track::Seen;
 
 /// The initial TTL a sender most likely used: the nearest of 32, 64, 128
 /// and 255 at or above the observed value.
@@ -96,17 +99,29 @@ pub struct StackHints {
     pub os_guess: Option<String>,
 }
 
+/// Sources whose stack hints are written out one by one; the OS guess
+/// still weighs every source.
+const SOURCES_DESCRIBED: usize = 5;
+
 /// Reads the stack hints of a unit, source by source.
 pub fn hints(unit: &Unit) -> StackHints {
     let mut out = StackHints::default();
     let mut families = BTreeSet::new();
-    for src in &unit.sources {
-        let packets: Vec<_> = unit
-            .packets
-            .iter()
-            .filter(|s| &s.packet.src == src)
-            .collect();
+    let mut by_source: HashMap<&Host, Vec<&Seen>> = HashMap::new();
+    for s in &unit.packets {
+        by_source.entry(&s.packet.src).or_default().push(s);
+    }
+    for (index, src) in unit.sources.iter().enumerate() {
+        let packets: &[&Seen] = by_source.get(src).map_or(&[], Vec::as_slice);
         let ttls: BTreeSet<u8> = packets.iter().filter_map(|s| s.packet.ip.ttl).collect();
+        if index >= SOURCES_DESCRIBED {
+            if let (Some(lo), Some(hi)) = (ttls.first().copied(), ttls.last().copied())
+                && hi - lo <= 8
+            {
+                families.insert(initial_ttl(hi));
+            }
+            continue;
+        }
         let label = if unit.sources.len() > 1 {
             format!("{src}: ")
         } else {
@@ -138,7 +153,7 @@ pub fn hints(unit: &Unit) -> StackHints {
             }
         }
         let ids: Vec<u32> = packets.iter().filter_map(|s| s.packet.ip.id).collect();
-        if let Some(pattern) = ip_id_pattern_in_bursts(&packets) {
+        if let Some(pattern) = ip_id_pattern_in_bursts(packets) {
             let sample: Vec<String> = ids.iter().take(4).map(u32::to_string).collect();
             let more = if ids.len() > 4 { ", ..." } else { "" };
             out.observations.push(format!(
@@ -181,6 +196,12 @@ pub fn hints(unit: &Unit) -> StackHints {
                     .push(format!("{label}{}.", parts.join(", ")));
             }
         }
+    }
+    if unit.sources.len() > SOURCES_DESCRIBED {
+        out.observations.push(format!(
+            "Stack details are listed for the first {SOURCES_DESCRIBED} of {} claimed sources.",
+            picket_model::thousands(unit.sources.len() as u64)
+        ));
     }
     out.os_guess = match (families.contains(&0), families.len()) {
         (true, _) if families.contains(&128) || families.len() == 1 => Some("Windows".into()),

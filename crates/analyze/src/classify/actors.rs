@@ -17,6 +17,11 @@ use crate::site::Site;
 /// as interleaved.
 const INTERLEAVE_SLACK_SECS: i128 = 60;
 
+/// Most pairs of units compared within one class. A class larger than this
+/// is a flood of sources at one target, which `join_floods` reads as one
+/// actor; comparing every pair would take time quadratic in its sources.
+const PAIRS_COMPARED: usize = 4_000_000;
+
 /// What must be equal for units to be candidates for joining.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Shape {
@@ -166,7 +171,8 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
         })
         .collect();
     let mut parent: Vec<usize> = (0..units.len()).collect();
-    if forged.iter().any(|f| *f) {
+    let forged_count = forged.iter().filter(|f| **f).count();
+    if forged_count > 0 && forged_count.saturating_mul(units.len()) <= PAIRS_COMPARED {
         let spans: Vec<Option<(i128, i128)>> = units.iter().map(|u| span(u)).collect();
         let all_times: Vec<Vec<i128>> = units.iter().map(|u| times(u)).collect();
         let all_ttls: Vec<BTreeSet<u8>> = units.iter().map(|u| ttls(u)).collect();
@@ -205,14 +211,21 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
         }
     }
     // Pools: same source port, same TTLs, sources of one numbered pool.
+    // Only sources logged by name can be pooled.
+    let named: Vec<usize> = (0..units.len())
+        .filter(|k| !joined_any[*k] && matches!(units[*k].sources.first(), Some(Host::Name(_))))
+        .collect();
     let mut pools: Vec<Vec<usize>> = Vec::new();
     let mut used = joined_any.clone();
-    for a in 0..units.len() {
+    if named.len().saturating_mul(named.len()) / 2 > PAIRS_COMPARED {
+        return finish(slots, members, interleaved, pools);
+    }
+    for (i, &a) in named.iter().enumerate() {
         if used[a] {
             continue;
         }
         let mut group = vec![a];
-        for b in a + 1..units.len() {
+        for &b in &named[i + 1..] {
             if !used[b] && pool_twins(units[a], units[b]) {
                 used[b] = true;
                 group.push(b);
@@ -222,6 +235,16 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
             pools.push(group);
         }
     }
+    finish(slots, members, interleaved, pools);
+}
+
+/// Merges the interleaved groups and pools found in one class.
+fn finish(
+    slots: &mut [Option<Unit>],
+    members: &[usize],
+    interleaved: Vec<Vec<usize>>,
+    pools: Vec<Vec<usize>>,
+) {
     for (groups, how) in [
         (interleaved, Grouping::Interleaved),
         (pools, Grouping::Pool),
