@@ -140,6 +140,11 @@ impl Tracker {
             .entry(packet.src.clone())
             .or_insert_with(|| SourceState::new(packet.src.clone()));
         if state.kept.len() < self.packets_per_source {
+            if state.kept.len() == state.kept.capacity() {
+                // Grow 1, 2, 4, ... rather than from 4: most sources of an
+                // internet-facing log send one or two packets.
+                state.kept.reserve_exact(state.kept.len().max(1));
+            }
             let sensors = SensorSet::of(packet.sensor);
             state.kept.push(Seen {
                 packet,
