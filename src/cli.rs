@@ -351,6 +351,15 @@ fn analyze(args: AnalyzeArgs) -> i32 {
         progress: !args.no_progress,
     });
     report_problems(&outcome);
+    let summary = &outcome.report.summary;
+    if summary.sources_beyond_limits > 0 {
+        eprintln!(
+            "picket: {} sources past the tracking limits sent {} packets; they are counted \
+             together by target and port (max_sources and max_kept_packets in the site file)",
+            picket_report::thousands(summary.sources_beyond_limits),
+            picket_report::thousands(summary.packets_beyond_limits)
+        );
+    }
     for message in &outcome.history_messages {
         eprintln!("picket: {}", sanitize::terminal(message));
     }

@@ -153,3 +153,86 @@ fn fifty_thousand_single_probes_stay_low_and_grouped() {
     assert!(lines < 100, "{lines} lines of report for background noise");
     assert!(text.contains("sources probed 80/tcp"), "{text}");
 }
+
+#[test]
+fn past_the_tracking_limits_scans_stay_whole_and_every_packet_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = write(
+        dir.path(),
+        "site.toml",
+        "[thresholds]\nmax_sources = 200\nmax_kept_packets = 20000\n",
+    );
+    let line = |second: u32, src: &str, dport: u32| {
+        let (h, m, s) = (10 + second / 3600, (second / 60) % 60, second % 60);
+        format!(
+            "Mar  1 {h:02}:{m:02}:{s:02} fw kernel: [UFW BLOCK] IN=eth0 OUT= SRC={src} DST=203.0.113.5 LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=40000 DPT={dport} WINDOW=512 RES=0x00 SYN URGP=0\n"
+        )
+    };
+    let mut text = String::new();
+    // Two hours of noise from 3,000 sources, one probe of 23/tcp each.
+    for i in 0..3000 {
+        text += &line(i * 2, &format!("100.64.{}.{}", i / 250, 1 + i % 250), 23);
+    }
+    // Then a port scan of 100 ports, long after the table filled.
+    for port in 1..=100 {
+        text += &line(6000, "192.0.2.66", port);
+    }
+    // And a flood of 2,000 one-packet sources in one second.
+    let (flood, _) = unique_sources(2000, 2000, "203.0.113.5");
+    let flood = flood.replace("Mar  1 10:00:00", "Mar  1 11:40:01");
+    text += &flood;
+    let records = 3000 + 100 + 2000;
+    let file = write(dir.path(), "limits.log", &text);
+    let args = |format: &str| -> Vec<String> {
+        [
+            "analyze",
+            "--no-history",
+            "--year",
+            "2024",
+            "--format",
+            format,
+            "--site",
+            &site.display().to_string(),
+            &file.display().to_string(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let out = run(&args("json"), None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("past the tracking limits"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &report["summary"];
+    assert!(
+        summary["sources_beyond_limits"].as_u64().unwrap() > 1000,
+        "{summary}"
+    );
+    let counted: u64 = detects(&report)
+        .iter()
+        .map(|d| d["packets"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, records, "every packet is in some detect");
+    let scan = crate::util::from(&report, "192.0.2.66");
+    assert_eq!(scan.len(), 1, "the scan is one detect");
+    assert_eq!(scan[0]["kind"], "port-scan");
+    assert_eq!(scan[0]["packets"], 100);
+    let floods: Vec<_> = detects(&report)
+        .iter()
+        .filter(|d| d["kind"] == "flood")
+        .collect();
+    assert_eq!(floods.len(), 1, "one flood");
+    assert!(floods[0]["packets"].as_u64().unwrap() >= 2000);
+    for d in detects(&report) {
+        if d["kind"] == "service-probe" {
+            assert_eq!(d["severity"]["level"], "low", "noise stays low: {d}");
+        }
+    }
+    let text = run(&args("text"), None);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("\nLimits: "), "{text}");
+}

@@ -298,6 +298,8 @@ pub fn run(options: RunOptions) -> RunOutcome {
             .map(|(l, n)| (l.as_str().to_string(), n))
             .collect(),
         sources: analysis.sources,
+        sources_beyond_limits: analysis.beyond_limits.sources,
+        packets_beyond_limits: analysis.beyond_limits.packets,
         home_network_basis: if options.parse_only {
             "not analysed (--parse-only)".into()
         } else if analysis.home.stated {

@@ -29,6 +29,16 @@ pub struct Thresholds {
     pub packets_per_source: usize,
     /// Evidence references kept per detect; the rest are counted.
     pub evidence_per_detect: usize,
+    /// Sources tracked one by one. Sources past this (a flood of forged
+    /// addresses, a month of internet background noise) are counted in
+    /// crowds by target and port, a few bytes each, so memory stays bounded
+    /// whatever the number of sources. psad keeps every source; a day of an
+    /// internet-facing firewall's log holds some tens of thousands.
+    pub max_sources: usize,
+    /// Packets kept in detail across all sources; past this, packets of
+    /// tracked sources are counted (with their ports and targets), not kept.
+    /// About 300 bytes each.
+    pub max_kept_packets: usize,
 }
 
 impl Default for Thresholds {
@@ -42,6 +52,8 @@ impl Default for Thresholds {
             retransmit_window_secs: 10.0,
             packets_per_source: 20_000,
             evidence_per_detect: 50,
+            max_sources: 200_000,
+            max_kept_packets: 2_000_000,
         }
     }
 }

@@ -60,6 +60,21 @@ pub struct Analysis {
     pub activity: Vec<Counted>,
     /// Packets per source per day, for the history store.
     pub source_days: Vec<SourceDay>,
+    /// What came past the tracking limits and was counted in crowds.
+    pub beyond_limits: BeyondLimits,
+}
+
+/// Sources and packets past the tracking limits (`max_sources`,
+/// `max_kept_packets`), counted in crowds rather than tracked one by one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BeyondLimits {
+    /// Distinct sources remembered in crowds.
+    pub sources: u64,
+    /// Packets in crowds.
+    pub packets: u64,
+    /// Packets whose source was not even remembered (past
+    /// [`track::CROWD_SOURCES_MAX`] addresses).
+    pub unremembered: u64,
 }
 
 /// Entries in each top list of the summary.
@@ -211,7 +226,15 @@ impl Analyzer {
         let threads = threads.max(1);
         Analyzer {
             trackers: {
-                let first = Tracker::new(threads * 4, limits.packets_per_source);
+                let first = Tracker::new(threads * 4, limits.packets_per_source)
+                    .with_limits(
+                        limits.max_sources.div_ceil(threads),
+                        limits.max_kept_packets.div_ceil(threads),
+                    )
+                    .with_flood(track::FloodLimits {
+                        packets: limits.flood_packets,
+                        rate: limits.flood_rate,
+                    });
                 let mut all: Vec<Tracker> = (1..threads).map(|_| first.sibling()).collect();
                 all.insert(0, first);
                 all
@@ -260,9 +283,11 @@ impl Analyzer {
         let mut shards: Vec<Vec<std::collections::HashMap<picket_model::Host, SourceState>>> =
             Vec::new();
         let mut cap = self.limits.packets_per_source;
+        let mut crowds = track::Crowds::default();
         for tracker in self.trackers {
             let parts = tracker.into_parts();
             walk_contacts |= parts.outcomes;
+            crowds.absorb(parts.crowds);
             cap = parts.cap;
             track::merge_targets(&mut targets, parts.targets);
             for (i, shard) in parts.shards.into_iter().enumerate() {
@@ -302,6 +327,24 @@ impl Analyzer {
             units.extend(u);
             packets += p;
             counts.absorb(c);
+        }
+        let beyond_limits = BeyondLimits {
+            sources: crowds.by_key.values().map(track::Crowd::sources).sum(),
+            packets: crowds.packets(),
+            unremembered: crowds.by_key.values().map(track::Crowd::unremembered).sum(),
+        };
+        crowds.seal();
+        sources += beyond_limits.sources;
+        packets += beyond_limits.packets;
+        for (key, crowd) in crowds.by_key {
+            if let Some((_, proto, Some(port))) = key {
+                *counts.ports.entry((proto.0, port)).or_default() += crowd.packets();
+            }
+            units.extend(
+                crowd
+                    .into_gatherings()
+                    .map(|g| classify::unit::crowd_unit(g, ports)),
+            );
         }
         let top_sources = counts.top_sources(TOP_LISTED);
         let top_ports = counts.top_ports(TOP_LISTED);
@@ -345,6 +388,7 @@ impl Analyzer {
             top_ports,
             activity,
             source_days,
+            beyond_limits,
         }
     }
 }

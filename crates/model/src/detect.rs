@@ -382,6 +382,11 @@ pub struct Summary {
     pub by_severity: Vec<(String, u64)>,
     /// Distinct sources seen.
     pub sources: u64,
+    /// Sources past the tracking limits (`max_sources`, `max_kept_packets`),
+    /// counted in crowds by target and port instead of one by one.
+    pub sources_beyond_limits: u64,
+    /// Packets of those sources.
+    pub packets_beyond_limits: u64,
     /// Where the home network came from: `site file` or `inferred from the log`.
     pub home_network_basis: String,
     /// The home networks or hosts used.

@@ -338,6 +338,8 @@ pub(crate) fn paper_report() -> Report {
                 ("none".to_owned(), 1),
             ],
             sources: 5,
+            sources_beyond_limits: 0,
+            packets_beyond_limits: 0,
             home_network_basis: "inferred from the log".to_owned(),
             home_network: strings(&["me.home.com", "me.at.home", "me.nowhere.com"]),
             top_sources: vec![

@@ -200,6 +200,9 @@ fn summary(out: &mut String, report: &Report) {
         home.push_str(&format!(" ({})", ESCAPE(&summary.home_network_basis)));
     }
     out.push_str(&format!("<dt>Home network</dt><dd>{home}</dd>\n"));
+    if let Some(line) = crate::layout::beyond_limits(summary) {
+        out.push_str(&format!("<dt>Limits</dt><dd>{line}</dd>\n"));
+    }
     for (label, items) in [
         ("Top sources", &summary.top_sources),
         ("Top ports", &summary.top_ports),

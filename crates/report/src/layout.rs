@@ -80,12 +80,20 @@ impl Group<'_> {
         let Some(first) = self.members.first() else {
             return String::new();
         };
-        let sources: HashSet<&str> = self
+        let listed: HashSet<&str> = self
             .members
             .iter()
             .flat_map(|d| d.sources.iter().map(String::as_str))
             .collect();
-        let most = self.members.iter().map(|d| d.packets).max().unwrap_or(0);
+        // A crowd of sources past the tracking limits lists only its first
+        // thousand; the others are counted.
+        let unlisted: u64 = self
+            .members
+            .iter()
+            .map(|d| d.source_count() - d.sources.len() as u64)
+            .sum();
+        let sources = listed.len() as u64 + unlisted;
+        let most = self.members.iter().map(per_source).max().unwrap_or(0);
         let how_often = match most {
             0 | 1 => "once".to_string(),
             2 => "once or twice".to_string(),
@@ -93,7 +101,7 @@ impl Group<'_> {
         };
         format!(
             "{} probed {} {how_often} ({}, {})",
-            count(sources.len() as u64, "source", "sources"),
+            count(sources, "source", "sources"),
             port_phrase(self.port, &first.protocols, escape),
             first.kind.phrase(),
             count(self.members.len() as u64, "detect", "detects"),
@@ -173,10 +181,21 @@ struct GroupKey<'a> {
     protocols: &'a [String],
 }
 
+/// Packets per source, rounded up: a crowd of sources past the tracking
+/// limits is as small as each of its sources.
+fn per_source(detect: &&Detect) -> u64 {
+    detect.packets.div_ceil(detect.source_count().max(1))
+}
+
 /// The group a detect could join: tiny, one target port.
 fn group_key(detect: &Detect) -> Option<GroupKey<'_>> {
-    let small = detect.packets <= TINY_PACKETS
-        || (detect.packets <= SMALL_PACKETS && detect.severity.level <= SeverityLevel::Low);
+    let packets = if detect.kind == DetectKind::Flood {
+        detect.packets
+    } else {
+        per_source(&detect)
+    };
+    let small = packets <= TINY_PACKETS
+        || (packets <= SMALL_PACKETS && detect.severity.level <= SeverityLevel::Low);
     match detect.target_ports.as_slice() {
         [port] if small => Some(GroupKey {
             kind: detect.kind,
@@ -270,4 +289,17 @@ pub(crate) fn nothing_shown(report: &Report, hidden: usize) -> &'static str {
     } else {
         "No detects: nothing in these logs needs attention."
     }
+}
+
+/// What came past the tracking limits, as a sentence, or `None` when
+/// every source was tracked one by one.
+pub(crate) fn beyond_limits(summary: &picket_model::Summary) -> Option<String> {
+    (summary.sources_beyond_limits > 0).then(|| {
+        format!(
+            "{} past the tracking limits sent {}, counted together by target and port \
+             (max_sources, max_kept_packets in the site file)",
+            count(summary.sources_beyond_limits, "source", "sources"),
+            count(summary.packets_beyond_limits, "packet", "packets")
+        )
+    })
 }

@@ -64,6 +64,9 @@ pub(crate) fn render(report: &Report, options: &RenderOptions) -> String {
         out.push_str("\n\n");
     }
     home_network(&mut out, report);
+    if let Some(line) = crate::layout::beyond_limits(&report.summary) {
+        out.push_str(&format!("**Limits:** {line}.\n\n"));
+    }
     top_lists(&mut out, report);
 
     if plan.items.is_empty() {

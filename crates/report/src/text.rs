@@ -41,6 +41,9 @@ pub(crate) fn render(report: &Report, options: &RenderOptions) -> String {
         out.push_str(&wrap(&layout::kinds(report), "Detects by kind: ", 2, WIDTH));
     }
     home_network(&mut out, report);
+    if let Some(line) = crate::layout::beyond_limits(&report.summary) {
+        out.push_str(&wrap(&line, "Limits: ", 2, WIDTH));
+    }
     let summary = &report.summary;
     if !summary.top_sources.is_empty() {
         let line = activity::top_line(&summary.top_sources);

@@ -173,7 +173,11 @@ pub fn judge(
             reasons.push(why);
         }
     }
-    if unit.grouping == Grouping::Flood && unit.sources.len() >= 10 && !facts.ttls.is_empty() {
+    if matches!(unit.grouping, Grouping::Flood | Grouping::Crowd)
+        && kind == DetectKind::Flood
+        && unit.sources.len() >= 10
+        && !facts.ttls.is_empty()
+    {
         let families: std::collections::BTreeSet<u8> = facts
             .ttls
             .iter()

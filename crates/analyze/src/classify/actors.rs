@@ -304,13 +304,16 @@ fn merge_into_first(slots: &mut [Option<Unit>], group: &[usize], how: Grouping) 
 /// True when the units' packets together reach a flood's count and rate.
 fn is_flood(run: &[usize], slots: &[Option<Unit>], limits: &Thresholds) -> bool {
     let units: Vec<&Unit> = run.iter().filter_map(|i| slots[*i].as_ref()).collect();
-    let packets: usize = units.iter().map(|u| u.packets.len()).sum();
+    let packets: u64 = units
+        .iter()
+        .map(|u| u.packets.len() as u64 + u.overflow)
+        .sum();
     let all: Vec<i128> = units.iter().flat_map(|u| times(u)).collect();
     let (Some(lo), Some(hi)) = (all.iter().min(), all.iter().max()) else {
         return false;
     };
     let span = ((hi - lo) as f64 / 1e9).max(1.0);
-    packets as u64 >= limits.flood_packets && packets as f64 / span >= limits.flood_rate
+    packets >= limits.flood_packets && packets as f64 / span >= limits.flood_rate
 }
 
 /// Fewest claimed sources for a many-source flood.
@@ -348,13 +351,20 @@ pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
         if members.len() < FLOOD_SOURCES {
             continue;
         }
-        // Runs of units that start within a second of each other: a flood
-        // is dense, background noise at the same target is not.
-        let mut starts: Vec<(i128, usize)> = members
+        // Runs of units each starting within a second of the one before: a
+        // flood is dense, background noise at the same target is not. A
+        // unit that is a flood by itself (a crowd of untracked sources)
+        // carries the run to its own end.
+        let mut starts: Vec<(i128, i128, usize)> = members
             .iter()
             .filter_map(|i| {
-                let first = slots[*i].as_ref()?.packets.first()?.packet.time?;
-                Some((first.as_nanosecond(), *i))
+                let (lo, hi) = span(slots[*i].as_ref()?)?;
+                let reach = if is_flood(&[*i], &slots, limits) {
+                    hi
+                } else {
+                    lo
+                };
+                Some((lo, reach, *i))
             })
             .collect();
         starts.sort_unstable();
@@ -366,12 +376,13 @@ pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
             }
             run.clear();
         };
-        for (t, i) in starts {
-            if last.is_some_and(|l| t - l > 1_000_000_000) {
+        for (start, end, i) in starts {
+            if last.is_some_and(|l| start - l > 1_000_000_000) {
                 flush(&mut run, &mut slots);
+                last = None;
             }
             run.push(i);
-            last = Some(t);
+            last = Some(last.map_or(end, |l| l.max(end)));
         }
         flush(&mut run, &mut slots);
     }

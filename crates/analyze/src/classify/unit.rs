@@ -5,7 +5,7 @@ use picket_knowledge::{PortCategory, PortTable, WormSignature};
 use picket_model::{Host, Proto, TcpFlags};
 
 use crate::config::Thresholds;
-use crate::track::{Beyond, Seen, SourceState};
+use crate::track::{Beyond, Gathering, Seen, SourceState};
 
 /// Why packets of several sources were judged to be one actor's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub enum Grouping {
     Pool,
     /// Many sources, each sending little, together flooding one target.
     Flood,
+    /// Sources past the tracking limits, counted together by target,
+    /// protocol and port ([`crate::track::Crowd`]).
+    Crowd,
 }
 
 /// Whether the packets start conversations or answer them.
@@ -123,6 +126,32 @@ pub fn split_source(
             .map(|(_, list)| unit(list, Role::Probe, 0)),
     );
     units
+}
+
+/// One crowd of sources past the tracking limits as a unit: its kept
+/// packets (the first and last few), the rest counted with their ports and
+/// targets, every remembered source.
+pub fn crowd_unit(crowd: Gathering, ports: &PortTable) -> Unit {
+    let (mut packets, counted, sources, beyond) = crowd.into_kept();
+    packets.sort_by(|a, b| {
+        a.packet
+            .time
+            .cmp(&b.packet.time)
+            .then(a.packet.origin.cmp(&b.packet.origin))
+    });
+    let role = if !packets.is_empty() && packets.iter().all(|s| is_reply(s, false, ports)) {
+        Role::Reply
+    } else {
+        Role::Probe
+    };
+    Unit {
+        sources,
+        packets,
+        overflow: counted,
+        beyond: (counted > 0).then(|| Box::new(beyond)),
+        role,
+        grouping: Grouping::Crowd,
+    }
 }
 
 /// The worm whose propagation these packets match: at least one packet

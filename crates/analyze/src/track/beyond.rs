@@ -9,11 +9,58 @@ use picket_model::{Host, Packet};
 /// Distinct targets remembered past the cap; past this, only flagged.
 pub const TARGETS_BEYOND: usize = 1 << 16;
 
+/// Distinct ports listed before a [`Beyond`] switches to a bitmap: most
+/// sources past a limit send to a few ports, and a bitmap costs 8 KiB.
+const PORTS_LISTED: usize = 64;
+
+/// Destination ports: a short list, or one bit per port.
+#[derive(Clone, Debug)]
+enum Ports {
+    Few(Vec<u16>),
+    Many(Box<[u64; 1024]>),
+}
+
+impl Ports {
+    fn insert(&mut self, port: u16) {
+        match self {
+            Ports::Few(list) if list.contains(&port) => {}
+            Ports::Few(list) if list.len() < PORTS_LISTED => list.push(port),
+            Ports::Few(list) => {
+                let mut bits = Box::new([0u64; 1024]);
+                for p in list.iter().copied().chain([port]) {
+                    bits[usize::from(p >> 6)] |= 1 << (p & 63);
+                }
+                *self = Ports::Many(bits);
+            }
+            Ports::Many(bits) => bits[usize::from(port >> 6)] |= 1 << (port & 63),
+        }
+    }
+
+    fn sorted(&self) -> Vec<u16> {
+        match self {
+            Ports::Few(list) => {
+                let mut list = list.clone();
+                list.sort_unstable();
+                list
+            }
+            Ports::Many(bits) => bits
+                .iter()
+                .enumerate()
+                .flat_map(|(word, bits)| {
+                    (0..64u16)
+                        .filter(move |bit| bits & (1 << bit) != 0)
+                        .map(move |bit| (word as u16) << 6 | bit)
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Ports and targets of the packets past a source's cap.
 #[derive(Clone, Debug)]
 pub struct Beyond {
-    /// Destination ports seen, one bit each.
-    ports: Box<[u64; 1024]>,
+    /// Destination ports seen.
+    ports: Ports,
     /// Distinct targets, up to [`TARGETS_BEYOND`].
     pub targets: HashSet<Host>,
     /// True when more targets came than were remembered.
@@ -23,7 +70,7 @@ pub struct Beyond {
 impl Default for Beyond {
     fn default() -> Beyond {
         Beyond {
-            ports: Box::new([0; 1024]),
+            ports: Ports::Few(Vec::new()),
             targets: HashSet::new(),
             more_targets: false,
         }
@@ -34,7 +81,7 @@ impl Beyond {
     /// Notes one packet past the cap.
     pub fn add(&mut self, packet: &Packet) {
         if let Some(port) = packet.dst_port {
-            self.ports[usize::from(port >> 6)] |= 1 << (port & 63);
+            self.ports.insert(port);
         }
         if !self.targets.contains(&packet.dst) {
             if self.targets.len() < TARGETS_BEYOND {
@@ -47,8 +94,8 @@ impl Beyond {
 
     /// Adds another source's (or worker's) notes to these.
     pub fn absorb(&mut self, other: &Beyond) {
-        for (mine, theirs) in self.ports.iter_mut().zip(other.ports.iter()) {
-            *mine |= *theirs;
+        for port in other.ports.sorted() {
+            self.ports.insert(port);
         }
         for host in &other.targets {
             if self.targets.len() >= TARGETS_BEYOND {
@@ -62,11 +109,7 @@ impl Beyond {
 
     /// The destination ports seen, ascending.
     pub fn ports(&self) -> impl Iterator<Item = u16> + '_ {
-        self.ports.iter().enumerate().flat_map(|(word, bits)| {
-            (0..64u16)
-                .filter(move |bit| bits & (1 << bit) != 0)
-                .map(move |bit| (word as u16) << 6 | bit)
-        })
+        self.ports.sorted().into_iter()
     }
 }
 
@@ -104,5 +147,20 @@ mod tests {
         assert_eq!(b.ports().count(), 8);
         assert_eq!(b.targets.len(), 3);
         assert!(!b.more_targets);
+    }
+
+    #[test]
+    fn many_ports_switch_to_a_bitmap_and_lose_none() {
+        let mut b = Beyond::default();
+        for port in (0..=65535u16).rev().step_by(7) {
+            b.add(&packet("203.0.113.5", port));
+        }
+        let mut expected: Vec<u16> = (0..=65535u16).rev().step_by(7).collect();
+        expected.sort_unstable();
+        assert_eq!(b.ports().collect::<Vec<_>>(), expected);
+        let mut few = Beyond::default();
+        few.add(&packet("203.0.113.5", 6));
+        few.absorb(&b);
+        assert_eq!(few.ports().count(), expected.len() + 1);
     }
 }

@@ -2,6 +2,7 @@
 //! that each shard can be analysed on its own core (and, later, machine).
 
 mod beyond;
+mod crowd;
 mod sensors;
 
 use std::collections::HashMap;
@@ -10,6 +11,10 @@ use std::hash::BuildHasher;
 use picket_model::{Host, Origin, Packet};
 
 pub use beyond::Beyond;
+pub use crowd::{
+    CROWD_KEPT_EACH_END, CROWD_SOURCES_MAX, CROWDS_MAX, Crowd, CrowdKey, Crowds, FloodLimits,
+    Gathering, RUN_GAP_SECS,
+};
 pub use sensors::SensorSet;
 
 /// One packet as the analysis keeps it: the packet as first logged, every
@@ -55,6 +60,31 @@ impl SourceState {
             beyond: None,
             split_from_other_worker: false,
         }
+    }
+
+    /// True when the source sent at most [`DEMOTED_PACKETS`] packets, all
+    /// kept, to at most [`DEMOTED_SPREAD`] ports and targets: background
+    /// noise, which may be moved to a crowd when the tracking limits are
+    /// reached. Scanners never are.
+    pub fn is_small(&self) -> bool {
+        if self.overflow > 0 || self.kept.len() > DEMOTED_PACKETS {
+            return false;
+        }
+        let mut ports: Vec<Option<u16>> = Vec::with_capacity(DEMOTED_SPREAD + 1);
+        let mut targets: Vec<&Host> = Vec::with_capacity(DEMOTED_SPREAD + 1);
+        for seen in &self.kept {
+            let port = seen.packet.dst_port;
+            if !ports.contains(&port) {
+                ports.push(port);
+            }
+            if !targets.contains(&&seen.packet.dst) {
+                targets.push(&seen.packet.dst);
+            }
+            if ports.len() > DEMOTED_SPREAD || targets.len() > DEMOTED_SPREAD {
+                return false;
+            }
+        }
+        true
     }
 
     /// Sorts the kept packets by time (records without a time keep their
@@ -106,7 +136,27 @@ pub struct Tracker {
     packets_per_source: usize,
     target_cap: usize,
     outcomes: bool,
+    max_sources: usize,
+    max_kept: usize,
+    sources: usize,
+    kept: usize,
+    crowds: Crowds,
+    newest: Option<jiff::Timestamp>,
+    turned_away: u64,
+    next_sweep: u64,
 }
+
+/// Most packets a tracked source may have sent and still be moved to a
+/// crowd when the tracking limits are reached.
+pub const DEMOTED_PACKETS: usize = 64;
+
+/// Most distinct destination ports, and most targets, of a source moved to
+/// a crowd: well under any scan threshold, so that scanners stay tracked.
+pub const DEMOTED_SPREAD: usize = 2;
+
+/// Seconds a source must have been idle before it is moved to a crowd:
+/// longer than a slow scan's pause between probes.
+pub const DEMOTED_IDLE_SECS: i64 = 3600;
 
 impl Tracker {
     /// A tracker with `shards` shards (at least one) keeping at most
@@ -119,7 +169,24 @@ impl Tracker {
             packets_per_source,
             target_cap: 1 << 20,
             outcomes: false,
+            max_sources: usize::MAX,
+            max_kept: usize::MAX,
+            sources: 0,
+            kept: 0,
+            crowds: Crowds::default(),
+            newest: None,
+            turned_away: 0,
+            next_sweep: 0,
         }
+    }
+
+    /// The same tracker holding state for at most `max_sources` sources and
+    /// `max_kept` kept packets: past either, new sources join crowds
+    /// ([`Crowd`]) and tracked sources' packets are counted, not kept.
+    pub fn with_limits(mut self, max_sources: usize, max_kept: usize) -> Tracker {
+        self.max_sources = max_sources.max(1);
+        self.max_kept = max_kept.max(1);
+        self
     }
 
     /// Routes one packet to its source's state.
@@ -135,11 +202,28 @@ impl Tracker {
             t.saw(source, blocked);
             self.targets.insert(packet.dst.clone(), t);
         }
+        if packet.time > self.newest {
+            self.newest = packet.time;
+        }
         let shard = self.shard_of(&packet.src);
+        if !self.has_room() && !self.shards[shard].contains_key(&packet.src) {
+            self.make_room();
+            if !self.has_room() {
+                self.turned_away += 1;
+                self.crowds.add(packet);
+                return;
+            }
+        }
+        let room = self.kept < self.max_kept;
+        let sources = &mut self.sources;
         let state = self.shards[shard]
             .entry(packet.src.clone())
-            .or_insert_with(|| SourceState::new(packet.src.clone()));
-        if state.kept.len() < self.packets_per_source {
+            .or_insert_with(|| {
+                *sources += 1;
+                SourceState::new(packet.src.clone())
+            });
+        if room && state.kept.len() < self.packets_per_source {
+            self.kept += 1;
             if state.kept.len() == state.kept.capacity() {
                 // Grow 1, 2, 4, ... rather than from 4: most sources of an
                 // internet-facing log send one or two packets.
@@ -155,6 +239,89 @@ impl Tracker {
             state.overflow += 1;
             state.beyond.get_or_insert_default().add(&packet);
         }
+    }
+
+    /// True when a new source can be tracked one by one.
+    fn has_room(&self) -> bool {
+        self.sources < self.max_sources && self.kept < self.max_kept
+    }
+
+    /// Moves small tracked sources ([`SourceState::is_small`]) that have
+    /// been idle for [`DEMOTED_IDLE_SECS`] (by the log's clock),
+    /// or any such small sources when too few are idle, into crowds, making
+    /// room for new sources: background noise goes to crowds, scanners stay
+    /// tracked. Runs when the limits are first
+    /// reached, then once per eighth of `max_sources` packets turned away,
+    /// so that its cost per packet stays constant.
+    fn make_room(&mut self) {
+        let enough = (self.max_sources / 8).max(1);
+        if self.turned_away < self.next_sweep {
+            return;
+        }
+        let idle_before = self.newest.and_then(|t| {
+            t.checked_sub(jiff::SignedDuration::from_secs(DEMOTED_IDLE_SECS))
+                .ok()
+        });
+        let mut freed = self.demote(idle_before);
+        if freed < enough {
+            // Too few idle ones: the older half of the small sources goes.
+            freed += self.demote(self.median_small_last());
+        }
+        // A sweep that freed little waits for its share of packets turned
+        // away before the next, so that sweeping stays cheap per packet.
+        self.next_sweep = if freed >= enough {
+            self.turned_away
+        } else {
+            self.turned_away + enough as u64
+        };
+    }
+
+    /// The median time of the last packets of small sources (those
+    /// [`Tracker::demote`] may move), or `None` when none has a time.
+    fn median_small_last(&self) -> Option<jiff::Timestamp> {
+        let mut lasts: Vec<jiff::Timestamp> = self
+            .shards
+            .iter()
+            .flat_map(|shard| shard.values())
+            .filter(|state| state.is_small())
+            .filter_map(|state| state.kept.iter().filter_map(|s| s.packet.time).max())
+            .collect();
+        if lasts.is_empty() {
+            return None;
+        }
+        let middle = lasts.len() / 2;
+        let (_, median, _) = lasts.select_nth_unstable(middle);
+        // Strictly before: at least the median itself stays.
+        Some(*median)
+    }
+
+    /// Moves small sources whose last packet came before `idle_before`
+    /// (every small source when `None`) into crowds; returns how many.
+    /// Untimed sources are taken only with `None`.
+    fn demote(&mut self, idle_before: Option<jiff::Timestamp>) -> usize {
+        let mut demoted: Vec<Packet> = Vec::new();
+        let (mut sources, mut kept) = (0usize, 0usize);
+        for shard in &mut self.shards {
+            shard.retain(|_, state| {
+                if !state.is_small() {
+                    return true;
+                }
+                if let Some(before) = idle_before {
+                    let last = state.kept.iter().filter_map(|s| s.packet.time).max();
+                    if last.is_none_or(|t| t >= before) {
+                        return true;
+                    }
+                }
+                sources += 1;
+                kept += state.kept.len();
+                demoted.extend(state.kept.drain(..).map(|seen| seen.packet));
+                false
+            });
+        }
+        self.sources -= sources;
+        self.kept -= kept;
+        self.crowds.add_late(demoted);
+        sources
     }
 
     fn shard_of(&self, src: &Host) -> usize {
@@ -175,6 +342,14 @@ impl Tracker {
     /// whose packets are merged back at the end.
     pub fn sibling(&self) -> Tracker {
         Tracker::new(self.shards.len(), self.packets_per_source)
+            .with_limits(self.max_sources, self.max_kept)
+            .with_flood(self.crowds.flood)
+    }
+
+    /// The same tracker reading runs of crowds at `flood` as floods.
+    pub fn with_flood(mut self, flood: FloodLimits) -> Tracker {
+        self.crowds.flood = flood;
+        self
     }
 
     /// Takes the tracker apart: its shards (each mergeable with the same
@@ -186,6 +361,7 @@ impl Tracker {
             targets: self.targets,
             outcomes: self.outcomes,
             cap: self.packets_per_source,
+            crowds: self.crowds,
         }
     }
 }
@@ -202,6 +378,8 @@ pub struct TrackerParts {
     pub outcomes: bool,
     /// Packets kept per source.
     pub cap: usize,
+    /// Packets of sources past the tracking limits.
+    pub crowds: Crowds,
 }
 
 /// Merges one shard as several workers tracked it into one list of sources,
@@ -262,3 +440,6 @@ pub fn merge_targets(into: &mut HashMap<Host, TargetState>, from: HashMap<Host, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

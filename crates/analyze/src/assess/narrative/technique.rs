@@ -148,6 +148,14 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
             thousands(f.unit.sources.len() as u64)
         ));
     }
+    if f.unit.grouping == Grouping::Crowd {
+        parts.push(format!(
+            "{} sources came after the tracking limits were reached (max_sources, \
+             max_kept_packets): their packets to this target and port are counted together, \
+             the first and last few kept.",
+            thousands(f.unit.sources.len() as u64)
+        ));
+    }
     if f.unit.grouping == Grouping::Pool {
         parts.push(format!(
             "The same packet (source port, TTL, size) came from {} hours apart: one tool, one actor \

@@ -1,0 +1,399 @@
+//! Sources past the tracking limits. Once a tracker holds its most sources
+//! or kept packets, a packet from a new source joins a crowd: the packets
+//! every untracked source sent to one target, protocol and port. A crowd
+//! keeps its first and last few packets (for evidence, timing and stack
+//! hints), counts the rest and remembers its sources' addresses, so that a
+//! flood of a million unique sources costs a few bytes per source instead
+//! of a full state each, and is still reported, counted in full.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use jiff::Timestamp;
+use picket_model::{Host, Packet, Proto, TcpFlags};
+
+use super::{Beyond, Seen, SensorSet};
+
+/// Packets a crowd keeps from its start, and as many from its end.
+pub const CROWD_KEPT_EACH_END: usize = 4;
+
+/// Distinct crowds per tracker; later keys share one catch-all crowd.
+pub const CROWDS_MAX: usize = 32_768;
+
+/// Source addresses remembered across a tracker's crowds; past this the
+/// packets of unremembered sources are only counted.
+pub const CROWD_SOURCES_MAX: usize = 1 << 19;
+
+/// What a crowd is keyed by: target, protocol and destination port (none
+/// for replies, whose ports are the other side's ephemeral ones). `None`
+/// is the catch-all crowd past [`CROWDS_MAX`].
+pub type CrowdKey = Option<(Host, Proto, Option<u16>)>;
+
+/// Packets of untracked sources, gathered: the first and last few kept,
+/// the rest counted.
+#[derive(Clone, Debug, Default)]
+pub struct Gathering {
+    /// The first packets, in arrival order.
+    pub head: Vec<Seen>,
+    /// The latest packets past the head, oldest first.
+    pub tail: VecDeque<Seen>,
+    /// Every packet, kept or not.
+    pub packets: u64,
+    /// Distinct sources remembered.
+    pub sources: HashSet<Host>,
+    /// Packets whose source was not remembered (the address limit was
+    /// reached); some of these sources may be remembered ones.
+    pub unremembered: u64,
+    /// Ports and targets of the packets not kept.
+    pub beyond: Beyond,
+    /// Time of the first and of the latest packet.
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl Gathering {
+    /// Adds a packet; its source joins the sources unless `remember` is
+    /// false and it is not there already. True when the source was added.
+    fn add(&mut self, packet: Packet, remember: bool) -> bool {
+        self.packets += 1;
+        if self.first.is_none() {
+            self.first = packet.time;
+        }
+        if packet.time.is_some() {
+            self.last = packet.time;
+        }
+        let known = self.sources.contains(&packet.src);
+        let added = remember && !known;
+        if added {
+            self.sources.insert(packet.src.clone());
+        } else if !known {
+            self.unremembered += 1;
+        }
+        let seen = Seen {
+            sensors: SensorSet::of(packet.sensor),
+            packet,
+            also: Vec::new(),
+        };
+        if self.head.len() < CROWD_KEPT_EACH_END {
+            self.head.push(seen);
+        } else {
+            if self.tail.len() == CROWD_KEPT_EACH_END
+                && let Some(old) = self.tail.pop_front()
+            {
+                self.beyond.add(&old.packet);
+            }
+            self.tail.push_back(seen);
+        }
+        added
+    }
+
+    /// Adds another gathering: every packet is counted, the earliest and
+    /// latest by input order are kept.
+    pub fn absorb(&mut self, other: Gathering) {
+        if other.packets == 0 {
+            return;
+        }
+        self.packets += other.packets;
+        self.unremembered += other.unremembered;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(other.last);
+        self.sources.extend(other.sources);
+        self.beyond.absorb(&other.beyond);
+        let mut all: Vec<Seen> = std::mem::take(&mut self.head);
+        all.extend(self.tail.drain(..));
+        all.extend(other.head);
+        all.extend(other.tail);
+        all.sort_by_key(|s| s.packet.origin);
+        let keep = 2 * CROWD_KEPT_EACH_END;
+        if all.len() > keep {
+            let middle: Vec<Seen> = all
+                .drain(CROWD_KEPT_EACH_END..all.len() - CROWD_KEPT_EACH_END)
+                .collect();
+            for seen in &middle {
+                self.beyond.add(&seen.packet);
+            }
+        }
+        let tail = all.split_off(all.len().min(CROWD_KEPT_EACH_END));
+        self.head = all;
+        self.tail = tail.into();
+    }
+
+    /// True when the packets came at least `rate` a second, `packets` or
+    /// more of them: a flood.
+    fn is_flood(&self, packets: u64, rate: f64) -> bool {
+        let span = match (self.first, self.last) {
+            (Some(a), Some(b)) => (b.as_nanosecond() - a.as_nanosecond()) as f64 / 1e9,
+            _ => return false,
+        };
+        self.packets >= packets && self.packets as f64 / span.max(1.0) >= rate
+    }
+
+    /// True when the two overlap in time, give or take [`RUN_GAP_SECS`].
+    fn overlaps(&self, other: &Gathering) -> bool {
+        let gap = jiff::SignedDuration::from_secs(RUN_GAP_SECS);
+        match (self.first, self.last, other.first, other.last) {
+            (Some(a), Some(b), Some(c), Some(d)) => {
+                a.checked_sub(gap).is_ok_and(|a| a <= d) && c.checked_sub(gap).is_ok_and(|c| c <= b)
+            }
+            _ => false,
+        }
+    }
+
+    /// The kept packets, head then tail, how many were only counted, the
+    /// sources (sorted) and what the counted packets reached.
+    pub fn into_kept(self) -> (Vec<Seen>, u64, Vec<Host>, Beyond) {
+        let mut kept = self.head;
+        kept.extend(self.tail);
+        let counted = self.packets - kept.len() as u64;
+        let mut sources: Vec<Host> = self.sources.into_iter().collect();
+        sources.sort();
+        (kept, counted, sources, self.beyond)
+    }
+}
+
+/// Seconds between packets that end a run of a crowd: a flood is dense,
+/// background noise at the same port is not.
+pub const RUN_GAP_SECS: i64 = 1;
+
+/// Packets of untracked sources to one target, protocol and port: runs
+/// dense enough to be floods apart, the rest together.
+#[derive(Clone, Debug, Default)]
+pub struct Crowd {
+    /// Everything but the floods.
+    pub rest: Gathering,
+    /// Runs of packets that came at a flood's rate.
+    pub floods: Vec<Gathering>,
+    /// The run under way: packets each within [`RUN_GAP_SECS`] of the last.
+    run: Gathering,
+}
+
+impl Crowd {
+    fn add(&mut self, packet: Packet, remember: bool, flood: FloodLimits) -> bool {
+        if !continues(&self.run, packet.time) {
+            self.end_run(flood);
+        }
+        let new = !self.knows(&packet.src);
+        // A source the crowd knows joins the run too: the run may become a
+        // flood of its own, listing its sources.
+        self.run.add(packet, remember || !new);
+        new && remember
+    }
+
+    /// Files the run under way with the floods or with the rest.
+    fn end_run(&mut self, flood: FloodLimits) {
+        let run = std::mem::take(&mut self.run);
+        self.file(run, flood);
+    }
+
+    /// Files an ended run: with a flood it overlaps, as a flood of its own,
+    /// or with the rest.
+    fn file(&mut self, run: Gathering, flood: FloodLimits) {
+        if let Some(mine) = self.floods.iter_mut().find(|f| f.overlaps(&run)) {
+            mine.absorb(run);
+        } else if run.is_flood(flood.packets, flood.rate) {
+            self.floods.push(run);
+        } else {
+            self.rest.absorb(run);
+        }
+    }
+
+    /// Joins floods that touch in time: the parts of one flood filed apart
+    /// (sources moved to the crowd in several sweeps, several workers).
+    fn coalesce(&mut self) {
+        let mut floods = std::mem::take(&mut self.floods);
+        floods.sort_by_key(|f| f.first);
+        for flood in floods {
+            match self.floods.last_mut() {
+                Some(last) if last.overlaps(&flood) => last.absorb(flood),
+                _ => self.floods.push(flood),
+            }
+        }
+    }
+
+    /// True when `source` is among the sources remembered so far.
+    fn knows(&self, source: &Host) -> bool {
+        self.rest.sources.contains(source) || self.run.sources.contains(source)
+    }
+
+    /// Every packet of the crowd, counted.
+    pub fn packets(&self) -> u64 {
+        self.rest.packets + self.run.packets + self.floods.iter().map(|f| f.packets).sum::<u64>()
+    }
+
+    /// Distinct sources remembered, across its floods and the rest (a
+    /// source in both counts twice).
+    pub fn sources(&self) -> u64 {
+        (self.rest.sources.len()
+            + self.run.sources.len()
+            + self.floods.iter().map(|f| f.sources.len()).sum::<usize>()) as u64
+    }
+
+    /// Packets whose source was not remembered.
+    pub fn unremembered(&self) -> u64 {
+        self.rest.unremembered
+            + self.run.unremembered
+            + self.floods.iter().map(|f| f.unremembered).sum::<u64>()
+    }
+
+    /// Adds another worker's crowd of the same key. Runs and floods that
+    /// overlap in time are one: the workers read alternate stretches of
+    /// one input, so each saw part of the same flood.
+    pub fn absorb(&mut self, other: Crowd, flood: FloodLimits) {
+        self.rest.absorb(other.rest);
+        if self.run.packets == 0 || self.run.overlaps(&other.run) {
+            self.run.absorb(other.run);
+        } else {
+            let mine = std::mem::replace(&mut self.run, other.run);
+            self.end_run(flood);
+            self.run = mine;
+        }
+        for gathering in other.floods {
+            match self.floods.iter_mut().find(|f| f.overlaps(&gathering)) {
+                Some(mine) => mine.absorb(gathering),
+                None => self.floods.push(gathering),
+            }
+        }
+    }
+
+    /// The floods, then the rest: what becomes units.
+    pub fn into_gatherings(self) -> impl Iterator<Item = Gathering> {
+        self.floods
+            .into_iter()
+            .chain(std::iter::once(self.rest).filter(|g| g.packets > 0))
+    }
+}
+
+/// What makes a run of a crowd a flood (the thresholds' `flood_packets` and
+/// `flood_rate`).
+#[derive(Clone, Copy, Debug)]
+pub struct FloodLimits {
+    /// Fewest packets.
+    pub packets: u64,
+    /// Fewest packets per second.
+    pub rate: f64,
+}
+
+impl Default for FloodLimits {
+    fn default() -> FloodLimits {
+        FloodLimits {
+            packets: 500,
+            rate: 50.0,
+        }
+    }
+}
+
+/// A tracker's crowds, and how many source addresses they remember.
+#[derive(Clone, Debug, Default)]
+pub struct Crowds {
+    /// Crowds by key.
+    pub by_key: HashMap<CrowdKey, Crowd>,
+    /// Source addresses remembered across them.
+    pub remembered: usize,
+    /// What makes a run a flood.
+    pub flood: FloodLimits,
+}
+
+impl Crowds {
+    /// Adds a packet of an untracked source to its crowd.
+    pub fn add(&mut self, packet: Packet) {
+        let key = self.key_of(&packet);
+        let remember = self.remembered < CROWD_SOURCES_MAX;
+        let flood = self.flood;
+        if self
+            .by_key
+            .entry(key)
+            .or_default()
+            .add(packet, remember, flood)
+        {
+            self.remembered += 1;
+        }
+    }
+
+    /// The crowd a packet joins: its own key, or the catch-all past
+    /// [`CROWDS_MAX`] crowds.
+    fn key_of(&self, packet: &Packet) -> CrowdKey {
+        let key = Some(crowd_key(packet));
+        if !self.by_key.contains_key(&key) && self.by_key.len() >= CROWDS_MAX {
+            None
+        } else {
+            key
+        }
+    }
+
+    /// Adds packets of tracked sources moved to crowds after the fact.
+    /// They are older than the runs under way, so they form runs of their
+    /// own, in time order, filed at once: a flood whose sources each sent
+    /// one packet is still found as one.
+    pub fn add_late(&mut self, mut packets: Vec<Packet>) {
+        packets.sort_by(|a, b| a.time.cmp(&b.time).then(a.origin.cmp(&b.origin)));
+        let flood = self.flood;
+        let mut runs: HashMap<CrowdKey, Gathering> = HashMap::new();
+        for packet in packets {
+            let key = self.key_of(&packet);
+            let crowd = self.by_key.entry(key.clone()).or_default();
+            let run = runs.entry(key).or_default();
+            if !continues(run, packet.time) {
+                crowd.file(std::mem::take(run), flood);
+            }
+            let new = !crowd.knows(&packet.src) && !run.sources.contains(&packet.src);
+            let remember = self.remembered < CROWD_SOURCES_MAX;
+            run.add(packet, remember || !new);
+            if new && remember {
+                self.remembered += 1;
+            }
+        }
+        for (key, run) in runs {
+            self.by_key.entry(key).or_default().file(run, flood);
+        }
+    }
+
+    /// Ends every run under way, filing it with the floods or the rest.
+    pub fn seal(&mut self) {
+        let flood = self.flood;
+        for crowd in self.by_key.values_mut() {
+            crowd.end_run(flood);
+            crowd.coalesce();
+        }
+    }
+
+    /// Adds another worker's crowds; [`Crowds::seal`] them after the last.
+    pub fn absorb(&mut self, other: Crowds) {
+        self.flood = other.flood;
+        for (key, crowd) in other.by_key {
+            match self.by_key.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(crowd);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    o.get_mut().absorb(crowd, other.flood)
+                }
+            }
+        }
+        self.remembered = self.by_key.values().map(|c| c.sources() as usize).sum();
+    }
+
+    /// Packets in all crowds.
+    pub fn packets(&self) -> u64 {
+        self.by_key.values().map(Crowd::packets).sum()
+    }
+}
+
+/// True when a packet at `time` continues `run`: within [`RUN_GAP_SECS`]
+/// of its latest packet, or the first of an empty run.
+fn continues(run: &Gathering, time: Option<Timestamp>) -> bool {
+    let gap = jiff::SignedDuration::from_secs(RUN_GAP_SECS);
+    match (run.last, time) {
+        (Some(last), Some(t)) => t.duration_since(last) <= gap,
+        _ => run.packets == 0,
+    }
+}
+
+fn crowd_key(packet: &Packet) -> (Host, Proto, Option<u16>) {
+    let reply = packet
+        .tcp_flags()
+        .is_some_and(|f| f.has(TcpFlags::ACK) || f.has(TcpFlags::RST));
+    let port = if reply { None } else { packet.dst_port };
+    (packet.dst.clone(), packet.proto, port)
+}

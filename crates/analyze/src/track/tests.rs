@@ -1,0 +1,122 @@
+//! The tracking limits: what is tracked one by one, what joins a crowd.
+
+use jiff::Timestamp;
+use picket_model::{Host, Packet, Proto, Sensor};
+
+use super::{Tracker, merge_shard};
+
+/// A SYN from `src` to 203.0.113.5:`port` at `second`, logged at `line`.
+fn syn(src: &str, port: u16, second: i64, line: u64) -> Packet {
+    let mut p = Packet::new(
+        Sensor::Netfilter,
+        Host::Addr(src.parse().unwrap()),
+        Host::Addr("203.0.113.5".parse().unwrap()),
+        Proto::TCP,
+    );
+    p.dst_port = Some(port);
+    p.time = Some(Timestamp::from_second(1_700_000_000 + second).unwrap());
+    p.origin.line = line;
+    p
+}
+
+fn noise(i: u32) -> String {
+    format!("198.18.{}.{}", i / 250, 1 + i % 250)
+}
+
+/// Tracked sources and their kept packets, as (source, kept, counted).
+fn tracked(tracker: Tracker) -> Vec<(String, usize, u64)> {
+    let parts = tracker.into_parts();
+    parts
+        .shards
+        .into_iter()
+        .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
+        .map(|s| (s.src.to_string(), s.kept.len(), s.overflow))
+        .collect()
+}
+
+#[test]
+fn a_scanner_arriving_when_the_table_is_full_is_still_tracked_whole() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(40, 10_000);
+    let mut line = 0;
+    for i in 0..400 {
+        line += 1;
+        tracker.observe(syn(&noise(i), 23, i64::from(i), line));
+    }
+    for port in 1..=300 {
+        line += 1;
+        tracker.observe(syn("192.0.2.66", port, 400, line));
+    }
+    let crowd_packets = tracker.crowds.packets();
+    let all = tracked(tracker);
+    assert!(all.len() <= 40, "{} sources tracked", all.len());
+    let scanner = all.iter().find(|(s, _, _)| s == "192.0.2.66");
+    assert_eq!(
+        scanner.map(|s| s.1),
+        Some(300),
+        "every probe of the scan is kept"
+    );
+    assert_eq!(
+        all.iter().map(|s| s.1 as u64).sum::<u64>() + crowd_packets,
+        700,
+        "every packet is tracked or in a crowd"
+    );
+}
+
+#[test]
+fn past_the_packet_budget_tracked_sources_count_what_they_send() {
+    let mut tracker = Tracker::new(2, 1000).with_limits(100, 50);
+    for port in 1..=80 {
+        tracker.observe(syn("192.0.2.66", port, 0, u64::from(port)));
+    }
+    let all = tracked(tracker);
+    assert_eq!(all, vec![("192.0.2.66".to_string(), 50, 30)]);
+}
+
+#[test]
+fn a_flood_of_new_sources_past_the_limits_is_one_flood_in_one_crowd() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(16, 10_000);
+    for i in 0..5000 {
+        tracker.observe(syn(&noise(i), 80, 0, u64::from(i)));
+    }
+    let mut crowds = tracker.into_parts().crowds;
+    crowds.seal();
+    assert_eq!(crowds.by_key.len(), 1, "one target, one port: one crowd");
+    let crowd = crowds.by_key.values().next().unwrap();
+    assert_eq!(crowd.floods.len(), 1, "5,000 packets in a second: a flood");
+    assert_eq!(crowd.rest.packets, 0);
+    let flood = &crowd.floods[0];
+    assert!(flood.sources.len() >= 5000 - 16, "{}", flood.sources.len());
+    assert_eq!(flood.head.len() + flood.tail.len(), 8, "a few packets kept");
+    assert_eq!(crowds.packets() + 16, 5000, "the rest are tracked");
+}
+
+#[test]
+fn sparse_noise_past_the_limits_is_no_flood() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(16, 10_000);
+    for i in 0..5000 {
+        tracker.observe(syn(&noise(i), 80, i64::from(i) * 3, u64::from(i)));
+    }
+    let mut crowds = tracker.into_parts().crowds;
+    crowds.seal();
+    let packets: u64 = crowds.by_key.values().map(|c| c.rest.packets).sum();
+    assert!(crowds.by_key.values().all(|c| c.floods.is_empty()));
+    assert!(packets >= 5000 - 16, "{packets}");
+}
+
+#[test]
+fn tracked_flood_sources_moved_to_a_crowd_later_are_still_one_flood() {
+    // The table fills with a flood's sources, then other sources arrive an
+    // hour later and push them out.
+    let mut tracker = Tracker::new(4, 1000).with_limits(3000, 100_000);
+    for i in 0..3000 {
+        tracker.observe(syn(&noise(i), 80, 0, u64::from(i)));
+    }
+    for i in 3000..6000 {
+        tracker.observe(syn(&noise(i), 22, 7200 + i64::from(i), u64::from(i)));
+    }
+    let mut crowds = tracker.into_parts().crowds;
+    crowds.seal();
+    let floods: Vec<_> = crowds.by_key.values().flat_map(|c| &c.floods).collect();
+    assert_eq!(floods.len(), 1);
+    assert!(floods[0].packets >= 1000, "{}", floods[0].packets);
+}
