@@ -15,6 +15,8 @@
 #   MEMORY_LINES=10000000   lines of the memory run
 #   MEMORY_SOURCES=1000000  distinct sources of the memory run
 #   LINEARITY="1000000 2000000 4000000"   sizes of the scaling check
+#   BOUNDED="1000000 2500000 5000000 10000000"   sizes of the bounded-state check
+#                           (MEMORY_SOURCES sources each, history off)
 #   RESULTS=bench/RESULTS.md   where the run's section is appended
 #   BENCH_TMP=${TMPDIR:-/tmp}  where the work folder is made
 #   KEEP=1                  keep the work folder (logs, reports, timings)
@@ -56,6 +58,7 @@ PEER_TIMEOUT=${PEER_TIMEOUT:-1800}
 MEMORY_LINES=${MEMORY_LINES:-10000000}
 MEMORY_SOURCES=${MEMORY_SOURCES:-1000000}
 LINEARITY=${LINEARITY:-1000000 2000000 4000000}
+BOUNDED=${BOUNDED:-1000000 2500000 5000000 10000000}
 RESULTS=${RESULTS:-$repo/bench/RESULTS.md}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
 KEEP=${KEEP:-0}
@@ -64,8 +67,8 @@ for n in SOURCES SEED PEER_TIMEOUT MEMORY_LINES MEMORY_SOURCES; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 [[ -z $THREADS || $THREADS =~ ^[1-9][0-9]*$ ]] || die "THREADS must be a positive number, not '$THREADS'"
-for n in $LINEARITY; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || die "LINEARITY holds '$n', not a line count"
+for n in $LINEARITY $BOUNDED; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "LINEARITY or BOUNDED holds '$n', not a line count"
 done
 
 # ---------------------------------------------------------------- work folder
@@ -355,6 +358,28 @@ run_memory() {
   memory_table=$(table)
   rm -f "$log"
 
+  # Bounded state: the same number of sources in ever longer logs. Past the
+  # tracking limits (max_sources, max_kept_packets) peak memory stops growing.
+  local bounded="" n
+  for n in $BOUNDED; do
+    : >"$rows"
+    generate "$work/bounded.log" "$n" "$MEMORY_SOURCES"
+    measure "bounded-$n" picket "analysis, --no-history" "$n" "$work/bounded-$n.json" 0 -- \
+      "$picket" "${picket_common[@]}" --no-history --format json "$work/bounded.log"
+    local beyond
+    beyond=$(grep -o '^picket: [0-9,]* sources past the tracking limits sent [0-9,]* packets' \
+      "$work/bounded-$n.err" | awk '{print $2 " sources, " $9 " packets"}' || true)
+    bounded+=$(awk -F'\t' -v beyond="${beyond:-none}" '
+      function commas(n,   s) {
+        s = sprintf("%.0f", n)
+        while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
+        return s
+      }
+      { printf "| %s | %s | %.2f | %s | %.0f |\n", commas($3), beyond, $4, commas($4 > 0 ? $3 / $4 : 0), $6 / 1024 }' "$rows")
+    bounded+=$'\n'
+    rm -f "$work/bounded.log" "$work/bounded-$n.json"
+  done
+
   : >"$rows"
   local n
   for n in $LINEARITY; do
@@ -386,6 +411,12 @@ run_memory() {
     echo "- command: \`MEMORY_LINES=$MEMORY_LINES MEMORY_SOURCES=$MEMORY_SOURCES${THREADS:+ THREADS=$THREADS} bench/run.sh memory\`"
     echo
     echo "$memory_table"
+    echo
+    echo "Bounded state ($(commas "$MEMORY_SOURCES") sources in each log, --no-history, default limits):"
+    echo
+    echo "| lines | past the tracking limits | seconds | lines/s | peak MB |"
+    echo "| ---: | --- | ---: | ---: | ---: |"
+    printf '%s' "$bounded"
     echo
     echo "Linearity (sources = lines / 10, history on, a fresh database each):"
     echo

@@ -10,6 +10,21 @@ use crate::util::{detects, run, strings};
 
 #[test]
 fn every_scenario_is_found_and_noise_stays_noise() {
+    score(None);
+}
+
+/// Past the tracking limits, background noise goes to crowds: the
+/// scenarios must still be found, and the crowds stay noise.
+#[test]
+fn past_the_tracking_limits_every_scenario_is_still_found() {
+    score(Some(
+        "[thresholds]\nmax_sources = 1000\nmax_kept_packets = 20000\n",
+    ));
+}
+
+/// Generates the labelled log, analyses it (with `site` as the site file
+/// when given) and checks the report against the labels.
+fn score(site: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("generated.log");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -21,13 +36,21 @@ fn every_scenario_is_found_and_noise_stays_noise() {
     };
     let labels = picket_loggen::generate(&options, &mut file).unwrap();
     drop(file);
-    let args: Vec<String> = [
+    let mut args: Vec<String> = [
         "analyze", "--format", "json", "--year", "2024", "--tz", "UTC",
     ]
     .iter()
     .map(|s| s.to_string())
     .chain([path.to_string_lossy().into_owned()])
     .collect();
+    if let Some(site) = site {
+        let site_path = dir.path().join("site.toml");
+        std::fs::write(&site_path, site).unwrap();
+        args.extend([
+            "--site".to_string(),
+            site_path.to_string_lossy().into_owned(),
+        ]);
+    }
     let out = run(&args, None);
     assert_eq!(
         out.status.code(),
@@ -37,6 +60,12 @@ fn every_scenario_is_found_and_noise_stays_noise() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["inputs"][0]["unrecognized"], 0);
+    let beyond = report["summary"]["sources_beyond_limits"].as_u64().unwrap();
+    assert_eq!(
+        site.is_some(),
+        beyond > 0,
+        "limits reached: {beyond} sources"
+    );
 
     let mut by_source: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for d in detects(&report) {

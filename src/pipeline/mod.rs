@@ -436,10 +436,19 @@ impl<R: Read> Read for Tracked<R> {
     }
 }
 
-/// Reads back the text of every evidence line the report cites.
+/// Reads back the text of the evidence lines the report cites, up to
+/// [`EVIDENCE_TEXTS`] of them.
 fn fill_evidence_text(detects: &mut [picket_model::Detect], inputs: &[Option<Input>]) {
     let mut wanted: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+    // Detects come most severe first: the budget goes to them.
+    let mut budget = EVIDENCE_TEXTS;
+    let mut with_text = 0;
     for d in detects.iter() {
+        if d.evidence.len() > budget {
+            break;
+        }
+        budget -= d.evidence.len();
+        with_text += 1;
         for e in &d.evidence {
             wanted.entry(e.path.as_str()).or_default().insert(e.line);
         }
@@ -456,9 +465,15 @@ fn fill_evidence_text(detects: &mut [picket_model::Detect], inputs: &[Option<Inp
             );
         }
     }
-    for d in detects.iter_mut() {
+    for d in detects[..with_text].iter_mut() {
         for e in &mut d.evidence {
             e.text = texts.get(&e.path).and_then(|m| m.get(&e.line)).cloned();
         }
     }
 }
+
+/// Evidence lines read back into a report, at most. Detects past this
+/// (the least severe of a very large log) keep their file and line
+/// references without the text, so that memory does not grow with the
+/// number of detects times their evidence.
+const EVIDENCE_TEXTS: usize = 200_000;

@@ -52,8 +52,8 @@ impl Default for Thresholds {
             retransmit_window_secs: 10.0,
             packets_per_source: 20_000,
             evidence_per_detect: 50,
-            max_sources: 200_000,
-            max_kept_packets: 2_000_000,
+            max_sources: 100_000,
+            max_kept_packets: 1_000_000,
         }
     }
 }

@@ -337,7 +337,7 @@ impl Analyzer {
         sources += beyond_limits.sources;
         packets += beyond_limits.packets;
         for (key, crowd) in crowds.by_key {
-            if let Some((_, proto, Some(port))) = key {
+            if let Some((_, proto, Some(port), _)) = key {
                 *counts.ports.entry((proto.0, port)).or_default() += crowd.packets();
             }
             units.extend(

@@ -325,7 +325,10 @@ const FLOOD_SOURCES: usize = 10;
 pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
     let mut by_target: BTreeMap<(Host, Proto), Vec<usize>> = BTreeMap::new();
     for (i, unit) in units.iter().enumerate() {
-        if unit.role != Role::Probe || unit.packets.len() > 16 {
+        // Small units, and units of several sources already (forgeries
+        // joined as one actor, crowds of untracked sources): parts of the
+        // same flood.
+        if unit.role != Role::Probe || (unit.packets.len() > 16 && unit.sources.len() < 2) {
             continue;
         }
         let Some(first) = unit.packets.first() else {
@@ -347,8 +350,14 @@ pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
         }
     }
     let mut slots: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+    let claimed = |run: &[usize], slots: &[Option<Unit>]| -> usize {
+        run.iter()
+            .filter_map(|i| slots[*i].as_ref())
+            .map(|u| u.sources.len())
+            .sum()
+    };
     for members in by_target.values() {
-        if members.len() < FLOOD_SOURCES {
+        if claimed(members, &slots) < FLOOD_SOURCES {
             continue;
         }
         // Runs of units each starting within a second of the one before: a
@@ -371,7 +380,10 @@ pub fn join_floods(units: Vec<Unit>, limits: &Thresholds) -> Vec<Unit> {
         let mut run: Vec<usize> = Vec::new();
         let mut last: Option<i128> = None;
         let flush = |run: &mut Vec<usize>, slots: &mut [Option<Unit>]| {
-            if run.len() >= FLOOD_SOURCES && is_flood(run, slots, limits) {
+            if run.len() >= 2
+                && claimed(run, slots) >= FLOOD_SOURCES
+                && is_flood(run, slots, limits)
+            {
                 merge_into_first(slots, run, Grouping::Flood);
             }
             run.clear();

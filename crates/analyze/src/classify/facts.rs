@@ -119,6 +119,8 @@ impl Facts {
                 .filter(|t| !target_set.contains(t))
                 .count() as u64;
             f.more_targets = beyond.more_targets;
+            f.blocked += beyond.blocked;
+            f.accepted += beyond.accepted;
         }
         f
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use picket_model::{Host, Packet};
+use picket_model::{Action, Host, Packet};
 
 /// Distinct targets remembered past the cap; past this, only flagged.
 pub const TARGETS_BEYOND: usize = 1 << 16;
@@ -65,6 +65,10 @@ pub struct Beyond {
     pub targets: HashSet<Host>,
     /// True when more targets came than were remembered.
     pub more_targets: bool,
+    /// Packets a filter dropped or rejected.
+    pub blocked: u64,
+    /// Packets a filter let through.
+    pub accepted: u64,
 }
 
 impl Default for Beyond {
@@ -73,6 +77,8 @@ impl Default for Beyond {
             ports: Ports::Few(Vec::new()),
             targets: HashSet::new(),
             more_targets: false,
+            blocked: 0,
+            accepted: 0,
         }
     }
 }
@@ -80,6 +86,11 @@ impl Default for Beyond {
 impl Beyond {
     /// Notes one packet past the cap.
     pub fn add(&mut self, packet: &Packet) {
+        match packet.action {
+            Action::Drop | Action::Reject => self.blocked += 1,
+            Action::Accept => self.accepted += 1,
+            _ => {}
+        }
         if let Some(port) = packet.dst_port {
             self.ports.insert(port);
         }
@@ -105,6 +116,8 @@ impl Beyond {
             self.targets.insert(host.clone());
         }
         self.more_targets |= other.more_targets;
+        self.blocked += other.blocked;
+        self.accepted += other.accepted;
     }
 
     /// The destination ports seen, ascending.

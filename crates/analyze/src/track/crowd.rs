@@ -23,10 +23,12 @@ pub const CROWDS_MAX: usize = 32_768;
 /// packets of unremembered sources are only counted.
 pub const CROWD_SOURCES_MAX: usize = 1 << 19;
 
-/// What a crowd is keyed by: target, protocol and destination port (none
-/// for replies, whose ports are the other side's ephemeral ones). `None`
-/// is the catch-all crowd past [`CROWDS_MAX`].
-pub type CrowdKey = Option<(Host, Proto, Option<u16>)>;
+/// What a crowd is keyed by: target, protocol, destination port (none for
+/// replies, whose ports are the other side's ephemeral ones), and whether a
+/// filter let the packets through: connections a firewall allowed are not
+/// mixed with probes it dropped. `None` is the catch-all crowd past
+/// [`CROWDS_MAX`].
+pub type CrowdKey = Option<(Host, Proto, Option<u16>, bool)>;
 
 /// Packets of untracked sources, gathered: the first and last few kept,
 /// the rest counted.
@@ -390,10 +392,15 @@ fn continues(run: &Gathering, time: Option<Timestamp>) -> bool {
     }
 }
 
-fn crowd_key(packet: &Packet) -> (Host, Proto, Option<u16>) {
+fn crowd_key(packet: &Packet) -> (Host, Proto, Option<u16>, bool) {
     let reply = packet
         .tcp_flags()
         .is_some_and(|f| f.has(TcpFlags::ACK) || f.has(TcpFlags::RST));
     let port = if reply { None } else { packet.dst_port };
-    (packet.dst.clone(), packet.proto, port)
+    (
+        packet.dst.clone(),
+        packet.proto,
+        port,
+        packet.action == picket_model::Action::Accept,
+    )
 }

@@ -120,3 +120,39 @@ fn tracked_flood_sources_moved_to_a_crowd_later_are_still_one_flood() {
     assert_eq!(floods.len(), 1);
     assert!(floods[0].packets >= 1000, "{}", floods[0].packets);
 }
+
+#[test]
+fn allowed_connections_and_dropped_probes_form_separate_crowds() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(4, 10_000);
+    for i in 0..400 {
+        let mut p = syn(&noise(i), 443, i64::from(i) * 5, u64::from(i));
+        p.action = if i % 10 == 0 {
+            picket_model::Action::Accept
+        } else {
+            picket_model::Action::Drop
+        };
+        tracker.observe(p);
+    }
+    let mut crowds = tracker.into_parts().crowds;
+    crowds.seal();
+    let allowed: Vec<bool> = crowds
+        .by_key
+        .keys()
+        .filter_map(|k| k.as_ref().map(|k| k.3))
+        .collect();
+    assert_eq!(allowed.len(), 2, "{allowed:?}");
+    for crowd in crowds.by_key.values() {
+        let g = &crowd.rest;
+        let kept_blocked = g
+            .head
+            .iter()
+            .chain(&g.tail)
+            .filter(|s| s.packet.action.blocked())
+            .count() as u64;
+        let blocked = kept_blocked + g.beyond.blocked;
+        assert!(
+            blocked == 0 || blocked == g.packets,
+            "a crowd is all allowed or all dropped, and every drop is counted"
+        );
+    }
+}
