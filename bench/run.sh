@@ -141,7 +141,10 @@ fi
 
 echo "== building picket and picket-loggen (release)" >&2
 cargo build --release -p picket -p picket-loggen >&2 || die "cargo build failed"
-target_dir=${CARGO_TARGET_DIR:-$repo/target}
+# Where cargo put them: CARGO_TARGET_DIR, a cargo config's build.target-dir, or target/.
+target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+target_dir=${target_dir:-${CARGO_TARGET_DIR:-$repo/target}}
 [[ $target_dir == /* ]] || target_dir=$repo/$target_dir
 picket=$target_dir/release/picket
 loggen=$target_dir/release/picket-loggen
