@@ -169,6 +169,9 @@ pub struct Crowd {
     pub floods: Vec<Gathering>,
     /// The run under way: packets each within [`RUN_GAP_SECS`] of the last.
     run: Gathering,
+    /// The run under way among packets of tracked sources moved here
+    /// later ([`Crowds::add_late`]), which come in their own time order.
+    late: Gathering,
 }
 
 impl Crowd {
@@ -187,6 +190,32 @@ impl Crowd {
     fn end_run(&mut self, flood: FloodLimits) {
         let run = std::mem::take(&mut self.run);
         self.file(run, flood);
+        let late = std::mem::take(&mut self.late);
+        self.file(late, flood);
+    }
+
+    /// Adds a packet of a tracked source moved here later: it continues
+    /// the late run, starts a new one after it, or, older than the run,
+    /// joins the rest.
+    fn add_late(&mut self, packet: Packet, remember: bool, flood: FloodLimits) -> bool {
+        let new = !self.knows(&packet.src);
+        let gap = jiff::SignedDuration::from_secs(RUN_GAP_SECS);
+        let before_run = match (self.late.first, packet.time) {
+            (Some(first), Some(t)) => first.duration_since(t) > gap,
+            _ => false,
+        };
+        if before_run {
+            let mut one = Gathering::default();
+            one.add(packet, remember || !new);
+            self.rest.absorb(one);
+        } else {
+            if !continues(&self.late, packet.time) {
+                let late = std::mem::take(&mut self.late);
+                self.file(late, flood);
+            }
+            self.late.add(packet, remember || !new);
+        }
+        new && remember
     }
 
     /// Files an ended run: with a flood it overlaps, as a flood of its own,
@@ -216,12 +245,17 @@ impl Crowd {
 
     /// True when `source` is among the sources remembered so far.
     fn knows(&self, source: &Host) -> bool {
-        self.rest.sources.contains(source) || self.run.sources.contains(source)
+        self.rest.sources.contains(source)
+            || self.run.sources.contains(source)
+            || self.late.sources.contains(source)
     }
 
     /// Every packet of the crowd, counted.
     pub fn packets(&self) -> u64 {
-        self.rest.packets + self.run.packets + self.floods.iter().map(|f| f.packets).sum::<u64>()
+        self.rest.packets
+            + self.run.packets
+            + self.late.packets
+            + self.floods.iter().map(|f| f.packets).sum::<u64>()
     }
 
     /// Distinct sources remembered, across its floods and the rest (a
@@ -229,6 +263,7 @@ impl Crowd {
     pub fn sources(&self) -> u64 {
         (self.rest.sources.len()
             + self.run.sources.len()
+            + self.late.sources.len()
             + self.floods.iter().map(|f| f.sources.len()).sum::<usize>()) as u64
     }
 
@@ -236,6 +271,7 @@ impl Crowd {
     pub fn unremembered(&self) -> u64 {
         self.rest.unremembered
             + self.run.unremembered
+            + self.late.unremembered
             + self.floods.iter().map(|f| f.unremembered).sum::<u64>()
     }
 
@@ -244,12 +280,12 @@ impl Crowd {
     /// one input, so each saw part of the same flood.
     pub fn absorb(&mut self, other: Crowd, flood: FloodLimits) {
         self.rest.absorb(other.rest);
-        if self.run.packets == 0 || self.run.overlaps(&other.run) {
-            self.run.absorb(other.run);
-        } else {
-            let mine = std::mem::replace(&mut self.run, other.run);
-            self.end_run(flood);
-            self.run = mine;
+        for run in [other.run, other.late] {
+            if self.run.packets == 0 || self.run.overlaps(&run) {
+                self.run.absorb(run);
+            } else {
+                self.file(run, flood);
+            }
         }
         for gathering in other.floods {
             match self.floods.iter_mut().find(|f| f.overlaps(&gathering)) {
@@ -326,28 +362,22 @@ impl Crowds {
 
     /// Adds packets of tracked sources moved to crowds after the fact.
     /// They are older than the runs under way, so they form runs of their
-    /// own, in time order, filed at once: a flood whose sources each sent
-    /// one packet is still found as one.
+    /// own, in time order, kept from one batch to the next: a flood whose
+    /// sources each sent one packet is still found as one.
     pub fn add_late(&mut self, mut packets: Vec<Packet>) {
         packets.sort_by(|a, b| a.time.cmp(&b.time).then(a.origin.cmp(&b.origin)));
         let flood = self.flood;
-        let mut runs: HashMap<CrowdKey, Gathering> = HashMap::new();
         for packet in packets {
             let key = self.key_of(&packet);
-            let crowd = self.by_key.entry(key.clone()).or_default();
-            let run = runs.entry(key).or_default();
-            if !continues(run, packet.time) {
-                crowd.file(std::mem::take(run), flood);
-            }
-            let new = !crowd.knows(&packet.src) && !run.sources.contains(&packet.src);
             let remember = self.remembered < CROWD_SOURCES_MAX;
-            run.add(packet, remember || !new);
-            if new && remember {
+            if self
+                .by_key
+                .entry(key)
+                .or_default()
+                .add_late(packet, remember, flood)
+            {
                 self.remembered += 1;
             }
-        }
-        for (key, run) in runs {
-            self.by_key.entry(key).or_default().file(run, flood);
         }
     }
 

@@ -5,7 +5,7 @@ mod beyond;
 mod crowd;
 mod sensors;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 
 use picket_model::{Host, Origin, Packet};
@@ -141,9 +141,7 @@ pub struct Tracker {
     sources: usize,
     kept: usize,
     crowds: Crowds,
-    newest: Option<jiff::Timestamp>,
-    turned_away: u64,
-    next_sweep: u64,
+    arrivals: VecDeque<Host>,
 }
 
 /// Most packets a tracked source may have sent and still be moved to a
@@ -153,10 +151,6 @@ pub const DEMOTED_PACKETS: usize = 64;
 /// Most distinct destination ports, and most targets, of a source moved to
 /// a crowd: well under any scan threshold, so that scanners stay tracked.
 pub const DEMOTED_SPREAD: usize = 2;
-
-/// Seconds a source must have been idle before it is moved to a crowd:
-/// longer than a slow scan's pause between probes.
-pub const DEMOTED_IDLE_SECS: i64 = 3600;
 
 impl Tracker {
     /// A tracker with `shards` shards (at least one) keeping at most
@@ -174,9 +168,7 @@ impl Tracker {
             sources: 0,
             kept: 0,
             crowds: Crowds::default(),
-            newest: None,
-            turned_away: 0,
-            next_sweep: 0,
+            arrivals: VecDeque::new(),
         }
     }
 
@@ -202,24 +194,22 @@ impl Tracker {
             t.saw(source, blocked);
             self.targets.insert(packet.dst.clone(), t);
         }
-        if packet.time > self.newest {
-            self.newest = packet.time;
-        }
         let shard = self.shard_of(&packet.src);
         if !self.has_room() && !self.shards[shard].contains_key(&packet.src) {
             self.make_room();
             if !self.has_room() {
-                self.turned_away += 1;
                 self.crowds.add(packet);
                 return;
             }
         }
         let room = self.kept < self.max_kept;
         let sources = &mut self.sources;
+        let arrivals = &mut self.arrivals;
         let state = self.shards[shard]
             .entry(packet.src.clone())
             .or_insert_with(|| {
                 *sources += 1;
+                arrivals.push_back(packet.src.clone());
                 SourceState::new(packet.src.clone())
             });
         if room && state.kept.len() < self.packets_per_source {
@@ -246,82 +236,36 @@ impl Tracker {
         self.sources < self.max_sources && self.kept < self.max_kept
     }
 
-    /// Moves small tracked sources ([`SourceState::is_small`]) that have
-    /// been idle for [`DEMOTED_IDLE_SECS`] (by the log's clock),
-    /// or any such small sources when too few are idle, into crowds, making
-    /// room for new sources: background noise goes to crowds, scanners stay
-    /// tracked. Runs when the limits are first
-    /// reached, then once per eighth of `max_sources` packets turned away,
-    /// so that its cost per packet stays constant.
+    /// Moves the oldest small tracked sources ([`SourceState::is_small`]),
+    /// in the order they arrived, into crowds, making room for new sources:
+    /// background noise goes to crowds, scanners stay tracked. A batch at a
+    /// time, each source looked at once per arrival, so that the cost per
+    /// packet stays constant.
     fn make_room(&mut self) {
-        let enough = (self.max_sources / 8).max(1);
-        if self.turned_away < self.next_sweep {
-            return;
-        }
-        let idle_before = self.newest.and_then(|t| {
-            t.checked_sub(jiff::SignedDuration::from_secs(DEMOTED_IDLE_SECS))
-                .ok()
-        });
-        let mut freed = self.demote(idle_before);
-        if freed < enough {
-            // Too few idle ones: the older half of the small sources goes.
-            freed += self.demote(self.median_small_last());
-        }
-        // A sweep that freed little waits for its share of packets turned
-        // away before the next, so that sweeping stays cheap per packet.
-        self.next_sweep = if freed >= enough {
-            self.turned_away
-        } else {
-            self.turned_away + enough as u64
-        };
-    }
-
-    /// The median time of the last packets of small sources (those
-    /// [`Tracker::demote`] may move), or `None` when none has a time.
-    fn median_small_last(&self) -> Option<jiff::Timestamp> {
-        let mut lasts: Vec<jiff::Timestamp> = self
-            .shards
-            .iter()
-            .flat_map(|shard| shard.values())
-            .filter(|state| state.is_small())
-            .filter_map(|state| state.kept.iter().filter_map(|s| s.packet.time).max())
-            .collect();
-        if lasts.is_empty() {
-            return None;
-        }
-        let middle = lasts.len() / 2;
-        let (_, median, _) = lasts.select_nth_unstable(middle);
-        // Strictly before: at least the median itself stays.
-        Some(*median)
-    }
-
-    /// Moves small sources whose last packet came before `idle_before`
-    /// (every small source when `None`) into crowds; returns how many.
-    /// Untimed sources are taken only with `None`.
-    fn demote(&mut self, idle_before: Option<jiff::Timestamp>) -> usize {
+        let batch = (self.max_sources / 16).max(1);
         let mut demoted: Vec<Packet> = Vec::new();
         let (mut sources, mut kept) = (0usize, 0usize);
-        for shard in &mut self.shards {
-            shard.retain(|_, state| {
-                if !state.is_small() {
-                    return true;
-                }
-                if let Some(before) = idle_before {
-                    let last = state.kept.iter().filter_map(|s| s.packet.time).max();
-                    if last.is_none_or(|t| t >= before) {
-                        return true;
-                    }
-                }
+        while sources < batch {
+            let Some(src) = self.arrivals.pop_front() else {
+                break;
+            };
+            let shard = self.shard_of(&src);
+            // A source that is not small never becomes small again.
+            if !self.shards[shard]
+                .get(&src)
+                .is_some_and(SourceState::is_small)
+            {
+                continue;
+            }
+            if let Some(state) = self.shards[shard].remove(&src) {
                 sources += 1;
                 kept += state.kept.len();
-                demoted.extend(state.kept.drain(..).map(|seen| seen.packet));
-                false
-            });
+                demoted.extend(state.kept.into_iter().map(|seen| seen.packet));
+            }
         }
         self.sources -= sources;
         self.kept -= kept;
         self.crowds.add_late(demoted);
-        sources
     }
 
     fn shard_of(&self, src: &Host) -> usize {
