@@ -217,7 +217,9 @@ package_version() {
 header() {
   local title=$1 commit dirty=""
   commit=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-  if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+  # The results file itself grows with each run: it does not count.
+  if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null |
+    grep -v ' bench/RESULTS.md$') ]]; then
     dirty=" (with uncommitted changes)"
   fi
   local cpu mem os
