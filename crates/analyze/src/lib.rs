@@ -39,6 +39,9 @@ pub struct Analyzer {
     fresh_from: Vec<u64>,
     limits: Thresholds,
     threads: usize,
+    /// True while the trackers share the tracking limits as workers; false
+    /// once the first tracker, fed alone, holds them all.
+    shared: bool,
 }
 
 /// What an analysis found.
@@ -242,6 +245,7 @@ impl Analyzer {
             fresh_from: Vec::new(),
             limits,
             threads,
+            shared: true,
         }
     }
 
@@ -258,13 +262,36 @@ impl Analyzer {
 
     /// Takes one packet.
     pub fn observe(&mut self, packet: Packet) {
+        if self.shared {
+            // One reader feeds the first tracker alone: it gets the whole
+            // budget.
+            self.shared = false;
+            let limits = &self.limits;
+            self.trackers[0].set_limits(limits.max_sources, limits.max_kept_packets);
+        }
         self.trackers[0].observe(packet);
     }
 
     /// One tracker per thread: workers that parse parts of an input in
     /// parallel each feed their own, and [`Analyzer::finish`] merges them.
     pub fn workers(&mut self) -> &mut [Tracker] {
+        if !self.shared {
+            self.shared = true;
+            let (sources, kept) = self.worker_limits();
+            for tracker in &mut self.trackers {
+                tracker.set_limits(sources, kept);
+            }
+        }
         &mut self.trackers
+    }
+
+    /// Each worker's share of the tracking limits.
+    fn worker_limits(&self) -> (usize, usize) {
+        let threads = self.trackers.len().max(1);
+        (
+            self.limits.max_sources.div_ceil(threads),
+            self.limits.max_kept_packets.div_ceil(threads),
+        )
     }
 
     /// Analyses everything observed. `paths` name the inputs by index, for
@@ -570,3 +597,6 @@ fn relate(detects: &mut [Detect]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

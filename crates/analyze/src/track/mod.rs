@@ -176,9 +176,15 @@ impl Tracker {
     /// `max_kept` kept packets: past either, new sources join crowds
     /// ([`Crowd`]) and tracked sources' packets are counted, not kept.
     pub fn with_limits(mut self, max_sources: usize, max_kept: usize) -> Tracker {
+        self.set_limits(max_sources, max_kept);
+        self
+    }
+
+    /// Changes the limits of [`Tracker::with_limits`]: a tracker fed alone
+    /// gets the whole budget, one of several workers its share.
+    pub fn set_limits(&mut self, max_sources: usize, max_kept: usize) {
         self.max_sources = max_sources.max(1);
         self.max_kept = max_kept.max(1);
-        self
     }
 
     /// Routes one packet to its source's state.
