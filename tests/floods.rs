@@ -217,6 +217,13 @@ fn past_the_tracking_limits_scans_stay_whole_and_every_packet_is_counted() {
         .map(|d| d["packets"].as_u64().unwrap())
         .sum();
     assert_eq!(counted, records, "every packet is in some detect");
+    let charted: u64 = summary["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hour| hour["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(charted, records, "every packet is in the hourly chart");
     let scan = crate::util::from(&report, "192.0.2.66");
     assert_eq!(scan.len(), 1, "the scan is one detect");
     assert_eq!(scan[0]["kind"], "port-scan");

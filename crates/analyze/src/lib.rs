@@ -361,6 +361,9 @@ impl Analyzer {
             unremembered: crowds.by_key.values().map(track::Crowd::unremembered).sum(),
         };
         crowds.seal();
+        for (hour, n) in std::mem::take(&mut crowds.hours) {
+            *counts.hours.entry(hour).or_default() += n;
+        }
         sources += beyond_limits.sources;
         packets += beyond_limits.packets;
         for (key, crowd) in crowds.by_key {

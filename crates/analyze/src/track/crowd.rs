@@ -331,11 +331,27 @@ pub struct Crowds {
     pub remembered: usize,
     /// What makes a run a flood.
     pub flood: FloodLimits,
+    /// Packets per clock hour (Unix hour number), for the report's chart.
+    pub hours: HashMap<i64, u64>,
 }
 
+/// Clock hours counted for the chart, over a year.
+const HOURS_KEPT: usize = 24 * 400;
+
 impl Crowds {
+    /// Counts a packet in its clock hour.
+    fn count_hour(&mut self, packet: &Packet) {
+        if let Some(t) = packet.time {
+            let hour = t.as_second().div_euclid(3600);
+            if self.hours.len() < HOURS_KEPT || self.hours.contains_key(&hour) {
+                *self.hours.entry(hour).or_default() += 1;
+            }
+        }
+    }
+
     /// Adds a packet of an untracked source to its crowd.
     pub fn add(&mut self, packet: Packet) {
+        self.count_hour(&packet);
         let key = self.key_of(&packet);
         let remember = self.remembered < CROWD_SOURCES_MAX;
         let flood = self.flood;
@@ -368,6 +384,7 @@ impl Crowds {
         packets.sort_by(|a, b| a.time.cmp(&b.time).then(a.origin.cmp(&b.origin)));
         let flood = self.flood;
         for packet in packets {
+            self.count_hour(&packet);
             let key = self.key_of(&packet);
             let remember = self.remembered < CROWD_SOURCES_MAX;
             if self
@@ -393,6 +410,9 @@ impl Crowds {
     /// Adds another worker's crowds; [`Crowds::seal`] them after the last.
     pub fn absorb(&mut self, other: Crowds) {
         self.flood = other.flood;
+        for (hour, n) in other.hours {
+            *self.hours.entry(hour).or_default() += n;
+        }
         for (key, crowd) in other.by_key {
             match self.by_key.entry(key) {
                 std::collections::hash_map::Entry::Vacant(v) => {
