@@ -12,6 +12,23 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// A packet rate in words: `11,111 per second`, `2.5 per second`,
+/// `3.0 per minute`, `1.0 per hour`.
+pub fn rate(per_second: f64) -> String {
+    if per_second >= 100.0 {
+        format!(
+            "{} per second",
+            picket_model::thousands(per_second.round() as u64)
+        )
+    } else if per_second >= 1.0 {
+        format!("{per_second:.1} per second")
+    } else if per_second * 60.0 >= 1.0 {
+        format!("{:.1} per minute", per_second * 60.0)
+    } else {
+        format!("{:.1} per hour", per_second * 3600.0)
+    }
+}
+
 /// A duration in words: `0.7 s`, `18 s`, `17 min 2 s`, `3 h 55 min`, `2 days 4 h`.
 pub fn duration(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {

@@ -6,7 +6,7 @@ use picket_model::{DetectKind, Proto, Spoofed, TcpFlags, thousands};
 use super::{port_label, sources};
 use crate::assess::Findings;
 use crate::assess::severity::trojan_names;
-use crate::assess::words::{clock, duration, list, plural, port_ranges};
+use crate::assess::words::{clock, duration, list, plural, port_ranges, rate as rate_words};
 use crate::context::Context;
 use crate::site::HostRole;
 
@@ -205,15 +205,7 @@ pub fn observations(f: &Findings, ctx: &Context) -> Vec<String> {
     }
     if f.facts.packets > 1 && f.facts.span_secs() > 0.0 {
         let rate = crate::classify::timing::rate_per_sec(&f.facts);
-        let per = if rate >= 100.0 {
-            format!("{} per second", thousands(rate.round() as u64))
-        } else if rate >= 1.0 {
-            format!("{rate:.1} per second")
-        } else if rate * 60.0 >= 1.0 {
-            format!("{:.1} per minute", rate * 60.0)
-        } else {
-            format!("{:.1} per hour", rate * 3600.0)
-        };
+        let per = rate_words(rate);
         out.push(format!(
             "{} over {}: {per} on average.",
             plural(f.facts.packets, "packet", "packets"),

@@ -76,6 +76,15 @@ pub(super) fn described(host: &Host, ctx: &Context) -> String {
     }
 }
 
+/// The first target, as reports print it (empty when none was logged).
+fn first_target(f: &Findings) -> String {
+    f.facts
+        .targets
+        .first()
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 /// A one-line headline.
 pub fn title(f: &Findings, ctx: &Context) -> String {
     let src = sources(f);
@@ -97,12 +106,7 @@ pub fn title(f: &Findings, ctx: &Context) -> String {
             } else {
                 plural(f.facts.dports.len() as u64, "port", "ports")
             };
-            let target = f
-                .facts
-                .targets
-                .first()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let target = first_target(f);
             format!(
                 "{} scan of {what} on {target} from {src}",
                 scan_word(f.scan)
@@ -114,12 +118,7 @@ pub fn title(f: &Findings, ctx: &Context) -> String {
             thousands(f.facts.dports.len() as u64)
         ),
         DetectKind::Misconfiguration => {
-            let target = f
-                .facts
-                .targets
-                .first()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let target = first_target(f);
             format!("Blocked {port} replies from {src} to {target}")
         }
         DetectKind::AuthorizedScan => format!("Authorized probe of {port} by {src}"),
@@ -251,12 +250,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
             thousands(f.facts.targets_seen() as u64)
         ),
         DetectKind::PortScan => {
-            let target = f
-                .facts
-                .targets
-                .first()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let target = first_target(f);
             if f.scan == Some(ScanType::IpProtocol) {
                 format!(
                     "Reconnaissance: finding which of {} IP protocols {target} supports.",
@@ -276,12 +270,7 @@ pub fn intent(f: &Findings, ctx: &Context) -> String {
             thousands(f.facts.targets_seen() as u64)
         ),
         DetectKind::Misconfiguration => {
-            let target = f
-                .facts
-                .targets
-                .first()
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let target = first_target(f);
             let known = f
                 .unit
                 .sources

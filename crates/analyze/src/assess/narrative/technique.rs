@@ -3,7 +3,7 @@
 use picket_model::{DetectKind, Proto, ScanType, Spoofed, thousands};
 
 use crate::assess::Findings;
-use crate::assess::words::{duration, list, plural};
+use crate::assess::words::{duration, list, plural, rate as rate_words};
 use crate::classify::Grouping;
 use crate::context::Context;
 
@@ -182,11 +182,10 @@ pub fn technique(f: &Findings, ctx: &Context) -> String {
     }
     if f.facts.packets >= 10 && f.facts.span_secs() >= 1.0 {
         let rate = crate::classify::timing::rate_per_sec(&f.facts);
-        let per = if rate >= 100.0 {
-            format!("{} per second", thousands(rate.round() as u64))
-        } else if rate >= 1.0 {
-            format!("{rate:.1} per second")
+        let per = if rate * 60.0 >= 1.0 {
+            rate_words(rate)
         } else {
+            // The technique line never drops below minutes.
             format!("{:.1} per minute", rate * 60.0)
         };
         parts.push(format!(
