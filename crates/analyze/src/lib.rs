@@ -75,9 +75,6 @@ pub struct BeyondLimits {
     pub sources: u64,
     /// Packets in crowds.
     pub packets: u64,
-    /// Packets whose source was not even remembered (past
-    /// [`track::CROWD_SOURCES_MAX`] addresses).
-    pub unremembered: u64,
 }
 
 /// Entries in each top list of the summary.
@@ -358,7 +355,6 @@ impl Analyzer {
         let beyond_limits = BeyondLimits {
             sources: crowds.by_key.values().map(track::Crowd::sources).sum(),
             packets: crowds.packets(),
-            unremembered: crowds.by_key.values().map(track::Crowd::unremembered).sum(),
         };
         crowds.seal();
         for (hour, n) in std::mem::take(&mut crowds.hours) {

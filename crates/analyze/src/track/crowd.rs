@@ -20,7 +20,7 @@ pub const CROWD_KEPT_EACH_END: usize = 4;
 pub const CROWDS_MAX: usize = 32_768;
 
 /// Source addresses remembered across a tracker's crowds; past this the
-/// packets of unremembered sources are only counted.
+/// packets of sources not remembered are only counted.
 pub const CROWD_SOURCES_MAX: usize = 1 << 19;
 
 /// What a crowd is keyed by: target, protocol, destination port (none for
@@ -42,9 +42,6 @@ pub struct Gathering {
     pub packets: u64,
     /// Distinct sources remembered.
     pub sources: HashSet<Host>,
-    /// Packets whose source was not remembered (the address limit was
-    /// reached); some of these sources may be remembered ones.
-    pub unremembered: u64,
     /// Ports and targets of the packets not kept.
     pub beyond: Beyond,
     /// Time of the first and of the latest packet.
@@ -53,9 +50,9 @@ pub struct Gathering {
 }
 
 impl Gathering {
-    /// Adds a packet; its source joins the sources unless `remember` is
-    /// false and it is not there already. True when the source was added.
-    fn add(&mut self, packet: Packet, remember: bool) -> bool {
+    /// Adds a packet; its source joins the sources when `remember` is
+    /// true.
+    fn add(&mut self, packet: Packet, remember: bool) {
         self.packets += 1;
         if self.first.is_none() {
             self.first = packet.time;
@@ -63,12 +60,8 @@ impl Gathering {
         if packet.time.is_some() {
             self.last = packet.time;
         }
-        let known = self.sources.contains(&packet.src);
-        let added = remember && !known;
-        if added {
+        if remember && !self.sources.contains(&packet.src) {
             self.sources.insert(packet.src.clone());
-        } else if !known {
-            self.unremembered += 1;
         }
         let seen = Seen {
             sensors: SensorSet::of(packet.sensor),
@@ -85,7 +78,6 @@ impl Gathering {
             }
             self.tail.push_back(seen);
         }
-        added
     }
 
     /// Adds another gathering: every packet is counted, the earliest and
@@ -95,7 +87,6 @@ impl Gathering {
             return;
         }
         self.packets += other.packets;
-        self.unremembered += other.unremembered;
         self.first = match (self.first, other.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -265,14 +256,6 @@ impl Crowd {
             + self.run.sources.len()
             + self.late.sources.len()
             + self.floods.iter().map(|f| f.sources.len()).sum::<usize>()) as u64
-    }
-
-    /// Packets whose source was not remembered.
-    pub fn unremembered(&self) -> u64 {
-        self.rest.unremembered
-            + self.run.unremembered
-            + self.late.unremembered
-            + self.floods.iter().map(|f| f.unremembered).sum::<u64>()
     }
 
     /// Adds another worker's crowd of the same key. Runs and floods that
