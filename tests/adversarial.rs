@@ -102,13 +102,11 @@ fn ports(d: &Value) -> Vec<u64> {
 }
 
 /// Deterministic pseudo-random bytes (xorshift64).
-pub(crate) fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut rng = crate::util::XorShift(seed);
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        out.extend_from_slice(&seed.to_le_bytes());
+        out.extend_from_slice(&rng.next().to_le_bytes());
     }
     out.truncate(len);
     out

@@ -15,24 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::adversarial::noise;
-use crate::util::{command, detects, root};
-
-/// A xorshift64 generator: small, seedable, and enough to spread kill times.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number in `0.0..1.0`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::util::{XorShift, command, detects, root};
 
 /// The seed: `PICKET_CRASH_SEED` to replay a failure, else the clock.
 fn seed() -> u64 {

@@ -8,31 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::crashes::analyze_watched;
-use crate::util::{detects, run, strings};
-
-/// A xorshift64 generator, seeded: the same flood on every machine.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A global-looking IPv4 address, `1.0.0.1` to `223.255.255.254`.
-    fn address(&mut self) -> String {
-        let n = self.next();
-        format!(
-            "{}.{}.{}.{}",
-            1 + n % 223,
-            (n >> 8) & 0xff,
-            (n >> 16) & 0xff,
-            1 + (n >> 24) % 254
-        )
-    }
-}
+use crate::util::{XorShift, detects, run, strings};
 
 /// `lines` SYNs to `target` port 80, each from a new random source,
 /// `per_second` of them each second from 10:00:00. Returns the log and the

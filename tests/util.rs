@@ -140,3 +140,34 @@ pub fn command(data: &std::path::Path) -> Command {
         .stderr(Stdio::piped());
     cmd
 }
+
+/// A xorshift64 generator: small and seedable, so that generated inputs
+/// are the same on every machine (and a failing seed can be replayed).
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0.0..1.0`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A global-looking IPv4 address, `1.0.0.1` to `223.255.255.254`.
+    pub fn address(&mut self) -> String {
+        let n = self.next();
+        format!(
+            "{}.{}.{}.{}",
+            1 + n % 223,
+            (n >> 8) & 0xff,
+            (n >> 16) & 0xff,
+            1 + (n >> 24) % 254
+        )
+    }
+}
