@@ -200,12 +200,7 @@ fn sigkill_at_any_moment_leaves_a_sound_store_with_every_committed_detect() {
         .arg(&db)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     let history: Value = serde_json::from_slice(&out.stdout).unwrap();
     let listed: BTreeSet<String> = history["recent_detects"]["detects"]
         .as_array()

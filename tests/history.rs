@@ -17,12 +17,7 @@ fn analyze(data: &std::path::Path, file: &std::path::Path) -> Value {
     .chain([file.to_string_lossy().into_owned()])
     .collect();
     let out = run_with_data(&args, None, data);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     assert!(
         out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("history"),
         "no history trouble: {}",
@@ -97,12 +92,7 @@ fn the_same_file_twice_counts_once_and_says_seen_before() {
         None,
         data.path(),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     let record: Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = record.to_string();
     assert!(text.contains("port-scan"), "{text}");
@@ -232,12 +222,7 @@ fn prune_removes_what_is_older_than_the_age() {
             None,
             data.path(),
         );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::util::assert_success(&out);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     // The log is from 2024: a century-long age keeps it, one day removes it.

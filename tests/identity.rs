@@ -17,12 +17,7 @@ fn identity_of(args: &[&str]) -> String {
         &args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     report["detects"][0]["identity"]
         .as_str()

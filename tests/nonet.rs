@@ -172,12 +172,7 @@ fn a_run_without_resolve_opens_no_socket_and_one_with_it_does() {
         &[],
         &["analyze", "--format", "json", &fixture(PUBLIC_SOURCES)],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         !crate::util::detects(&report).is_empty(),
@@ -195,12 +190,7 @@ fn a_run_without_resolve_opens_no_socket_and_one_with_it_does() {
     let stub = StubDns::start(addr);
     let conf_dir = tempfile::tempdir().unwrap();
     let (out, trace) = resolve_via_stub(addr, conf_dir.path());
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     assert!(
         !inet_sockets(&trace).is_empty(),
         "the trace shows --resolve's sockets:\n{trace}"

@@ -52,12 +52,7 @@ fn score(site: Option<&str>) {
         ]);
     }
     let out = run(&args, None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_success(&out);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["inputs"][0]["unrecognized"], 0);
     let beyond = report["summary"]["sources_beyond_limits"].as_u64().unwrap();

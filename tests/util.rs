@@ -141,6 +141,17 @@ pub fn command(data: &std::path::Path) -> Command {
     cmd
 }
 
+/// Asserts that a picket run exited with 0, showing its standard error if
+/// not.
+pub fn assert_success(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A xorshift64 generator: small and seedable, so that generated inputs
 /// are the same on every machine (and a failing seed can be replayed).
 pub struct XorShift(pub u64);
