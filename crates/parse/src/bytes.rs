@@ -23,18 +23,45 @@ pub fn parse_u64(digits: &[u8]) -> Option<u64> {
     Some(value)
 }
 
+/// Parses up to nine decimal digits, which cannot overflow a `u32`: the
+/// common short case of the functions below, without overflow checks.
+#[inline]
+fn parse_short(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u32::from(digit);
+    }
+    Some(value)
+}
+
 /// Parses a decimal number that must fit in `u32`.
 pub fn parse_u32(digits: &[u8]) -> Option<u32> {
+    if digits.len() <= 9 {
+        return parse_short(digits);
+    }
     parse_u64(digits).and_then(|v| u32::try_from(v).ok())
 }
 
 /// Parses a decimal number that must fit in `u16`.
 pub fn parse_u16(digits: &[u8]) -> Option<u16> {
+    if digits.len() <= 9 {
+        return parse_short(digits).and_then(|v| u16::try_from(v).ok());
+    }
     parse_u64(digits).and_then(|v| u16::try_from(v).ok())
 }
 
 /// Parses a decimal number that must fit in `u8`.
 pub fn parse_u8(digits: &[u8]) -> Option<u8> {
+    if digits.len() <= 9 {
+        return parse_short(digits).and_then(|v| u8::try_from(v).ok());
+    }
     parse_u64(digits).and_then(|v| u8::try_from(v).ok())
 }
 
@@ -156,6 +183,18 @@ mod tests {
         assert_eq!(parse_hex(b"0x91ED9D"), Some(0x91ED9D));
         assert_eq!(parse_hex(b"4000"), Some(0x4000));
         assert_eq!(parse_hex(b"0x"), None);
+    }
+
+    proptest::proptest! {
+        /// The short-number path reads exactly what the general one reads.
+        #[test]
+        fn short_numbers_read_as_the_general_parse(text in "[0-9+a ]{0,24}") {
+            let bytes = text.as_bytes();
+            let general = parse_u64(bytes);
+            proptest::prop_assert_eq!(parse_u32(bytes), general.and_then(|v| u32::try_from(v).ok()));
+            proptest::prop_assert_eq!(parse_u16(bytes), general.and_then(|v| u16::try_from(v).ok()));
+            proptest::prop_assert_eq!(parse_u8(bytes), general.and_then(|v| u8::try_from(v).ok()));
+        }
     }
 
     #[test]

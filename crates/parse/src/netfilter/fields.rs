@@ -19,6 +19,10 @@ use super::values::{decode_tcp_options, ip_address, parse_hex_u8};
 
 use crate::bytes::{parse_hex, parse_u8, parse_u16, parse_u32};
 
+mod kernel_order;
+
+pub(super) use kernel_order::read_line;
+
 /// Quoted headers nest no deeper than this (the kernel quotes one level).
 const MAX_QUOTE_DEPTH: u8 = 1;
 
@@ -75,7 +79,7 @@ impl Damage {
 }
 
 /// The result of one walk over the fields.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(super) struct Reading<'a> {
     /// The packet, or why the line cannot be one.
     pub packet: Result<Packet, &'static str>,
@@ -96,33 +100,7 @@ pub(super) fn read<'a>(
     depth: u8,
     quoted: bool,
 ) -> Reading<'a> {
-    let mut walk = Walk::default();
-    let mut pending = first;
-    loop {
-        let token = match pending.take() {
-            Some(token) => token,
-            None => match tokens.next() {
-                Some(token) => token,
-                None => break,
-            },
-        };
-        if quoted {
-            if token == b"]" {
-                walk.closed = true;
-                break;
-            }
-            if let Some(body) = token.strip_suffix(b"]") {
-                walk.token(body, tokens, depth);
-                walk.closed = true;
-                break;
-            }
-        }
-        walk.token(token, tokens, depth);
-    }
-    if quoted && !walk.closed {
-        walk.damage.cut = true;
-    }
-    walk.finish()
+    Walk::default().walk(tokens, first, depth, quoted)
 }
 
 /// Where the walk stands: in the IP header, or in a protocol's fields.
@@ -200,6 +178,43 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
+    /// Reads the remaining tokens into this walk's state, then builds the
+    /// packet. See [`read`] for `first`, `depth` and `quoted`.
+    fn walk(
+        &mut self,
+        tokens: &mut Tokens<'a>,
+        first: Option<&'a [u8]>,
+        depth: u8,
+        quoted: bool,
+    ) -> Reading<'a> {
+        let mut pending = first;
+        loop {
+            let token = match pending.take() {
+                Some(token) => token,
+                None => match tokens.next() {
+                    Some(token) => token,
+                    None => break,
+                },
+            };
+            if quoted {
+                if token == b"]" {
+                    self.closed = true;
+                    break;
+                }
+                if let Some(body) = token.strip_suffix(b"]") {
+                    self.token(body, tokens, depth);
+                    self.closed = true;
+                    break;
+                }
+            }
+            self.token(token, tokens, depth);
+        }
+        if quoted && !self.closed {
+            self.damage.cut = true;
+        }
+        self.finish()
+    }
+
     fn token(&mut self, token: &'a [u8], tokens: &mut Tokens<'a>, depth: u8) {
         // A token after a value proves the value whole.
         self.last_key = None;
@@ -208,16 +223,7 @@ impl<'a> Walk<'a> {
             return;
         }
         if let Some(eq) = token.iter().position(|b| *b == b'=') {
-            let (key, value) = (&token[..eq], &token[eq + 1..]);
-            self.last_key = Some((self.stage, key));
-            match self.stage {
-                Stage::Header => self.header_key(key, value),
-                Stage::Tcp => self.tcp_key(key, value),
-                Stage::Udp => self.udp_key(key, value),
-                Stage::Icmp => self.icmp_key(key, value),
-                Stage::Spi => self.saw_spi |= key == b"SPI",
-                Stage::Other => {}
-            }
+            self.keyed(&token[..eq], &token[eq + 1..]);
             return;
         }
         if token == b"INCOMPLETE" {
@@ -231,6 +237,20 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Reads one `key=value` in the current stage.
+    #[inline(always)]
+    fn keyed(&mut self, key: &'a [u8], value: &'a [u8]) {
+        self.last_key = Some((self.stage, key));
+        match self.stage {
+            Stage::Header => self.header_key(key, value),
+            Stage::Tcp => self.tcp_key(key, value),
+            Stage::Udp => self.udp_key(key, value),
+            Stage::Icmp => self.icmp_key(key, value),
+            Stage::Spi => self.saw_spi |= key == b"SPI",
+            Stage::Other => {}
+        }
+    }
+
     /// Counts an unreadable value and passes the parse through.
     fn checked<T>(&mut self, parsed: Option<T>) -> Option<T> {
         if parsed.is_none() {
@@ -239,6 +259,7 @@ impl<'a> Walk<'a> {
         parsed
     }
 
+    #[inline(always)]
     fn header_key(&mut self, key: &'a [u8], value: &'a [u8]) {
         match key {
             b"IN" => self.in_iface = (!value.is_empty()).then_some(value),
@@ -334,6 +355,7 @@ impl<'a> Walk<'a> {
         };
     }
 
+    #[inline(always)]
     fn tcp_key(&mut self, key: &[u8], value: &[u8]) {
         match key {
             b"SPT" => self.src_port = self.checked(parse_u16(value)),
@@ -351,6 +373,20 @@ impl<'a> Walk<'a> {
     }
 
     fn tcp_word(&mut self, word: &[u8], tokens: &mut Tokens<'a>) {
+        if word == b"OPT" {
+            if let Some(next) = tokens.peek()
+                && next.first() == Some(&b'(')
+            {
+                tokens.next();
+                self.tcp_options(&next[1..]);
+            }
+            return;
+        }
+        self.tcp_flag(word);
+    }
+
+    /// A TCP flag's name sets its bit; other words are passed over.
+    fn tcp_flag(&mut self, word: &[u8]) {
         let bit = match word {
             b"CWR" => TcpFlags::CWR,
             b"ECE" => TcpFlags::ECE,
@@ -360,15 +396,6 @@ impl<'a> Walk<'a> {
             b"RST" => TcpFlags::RST,
             b"SYN" => TcpFlags::SYN,
             b"FIN" => TcpFlags::FIN,
-            b"OPT" => {
-                if let Some(next) = tokens.peek()
-                    && next.first() == Some(&b'(')
-                {
-                    tokens.next();
-                    self.tcp_options(&next[1..]);
-                }
-                return;
-            }
             _ => return,
         };
         self.flags |= bit;
@@ -391,6 +418,7 @@ impl<'a> Walk<'a> {
         self.options = Some(options);
     }
 
+    #[inline(always)]
     fn udp_key(&mut self, key: &[u8], value: &[u8]) {
         match key {
             b"SPT" => self.src_port = self.checked(parse_u16(value)),
@@ -403,6 +431,7 @@ impl<'a> Walk<'a> {
         }
     }
 
+    #[inline(always)]
     fn icmp_key(&mut self, key: &[u8], value: &[u8]) {
         match key {
             b"TYPE" => {
@@ -499,7 +528,7 @@ impl<'a> Walk<'a> {
 
     /// Builds the packet, and marks the line cut when the protocol's last
     /// field never came.
-    fn finish(mut self) -> Reading<'a> {
+    fn finish(&mut self) -> Reading<'a> {
         let packet = self.build();
         Reading {
             packet,

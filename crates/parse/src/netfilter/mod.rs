@@ -27,7 +27,7 @@ use crate::format::{Feed, Format, FormatParser, Sink};
 use crate::syslog;
 use crate::time::TimeContext;
 
-use fields::{Damage, Tokens};
+use fields::Damage;
 
 static IN_FIELD: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"IN="));
 static SRC_FIELD: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"SRC="));
@@ -79,8 +79,7 @@ impl NetfilterParser {
             sink.unrecognized(line_no, "no IN= field");
             return;
         };
-        let mut tokens = Tokens::new(&line[at..]);
-        let reading = fields::read(&mut tokens, None, 0, false);
+        let reading = fields::read_line(&line[at..]);
         let mut packet = match reading.packet {
             Ok(packet) => packet,
             Err(reason) => {

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use picket_model::TcpOptions;
 
-use crate::bytes::{parse_hex, parse_ip, parse_u8};
+use crate::bytes::{parse_hex, parse_ip};
 
 /// Most TCP option kinds kept, as [`TcpOptions::kinds`] documents.
 const MAX_OPTION_KINDS: usize = 16;
@@ -20,21 +20,40 @@ pub(super) fn ip_address(text: &[u8]) -> Option<IpAddr> {
         .or_else(|| parse_ip(text))
 }
 
-/// A plain `a.b.c.d`, read without the general parser (the common case).
-/// `None` sends anything else, leading zeros included, to [`parse_ip`].
+/// A plain `a.b.c.d`, read in one pass without the general parser (the
+/// common case). `None` sends anything else, leading zeros included, to
+/// [`parse_ip`].
 fn dotted_quad(text: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = text.split(|b| *b == b'.');
-    for octet in &mut octets {
-        let part = parts.next()?;
-        if part.len() > 1 && part[0] == b'0' {
+    let mut index = 0;
+    let mut value: u16 = 0;
+    let mut digits = 0;
+    for &b in text {
+        if b == b'.' {
+            if digits == 0 || index == 3 {
+                return None;
+            }
+            octets[index] = value as u8;
+            index += 1;
+            value = 0;
+            digits = 0;
+            continue;
+        }
+        let digit = b.wrapping_sub(b'0');
+        // A leading zero (`01`) is left to the general parser.
+        if digit > 9 || (digits == 1 && value == 0) {
             return None;
         }
-        *octet = parse_u8(part)?;
+        value = value * 10 + u16::from(digit);
+        digits += 1;
+        if value > 255 {
+            return None;
+        }
     }
-    if parts.next().is_some() {
+    if index != 3 || digits == 0 {
         return None;
     }
+    octets[3] = value as u8;
     Some(Ipv4Addr::from(octets))
 }
 
@@ -172,6 +191,19 @@ mod tests {
             Some("2001:db8::1".parse().unwrap())
         );
         assert_eq!(ip_address(b"1.2.3"), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever the one-pass reader accepts, the standard parser reads
+        /// the same; what it turns down goes there anyway.
+        #[test]
+        fn addresses_read_as_the_standard_parser_reads_them(text in "[0-9.]{0,18}|[0-9]{1,3}(\\.[0-9]{1,3}){3}") {
+            let expected: Option<IpAddr> = text.parse().ok();
+            proptest::prop_assert_eq!(ip_address(text.as_bytes()), expected);
+            if let Some(quad) = dotted_quad(text.as_bytes()) {
+                proptest::prop_assert_eq!(Some(IpAddr::V4(quad)), expected);
+            }
+        }
     }
 
     #[test]
