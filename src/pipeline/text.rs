@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use picket_model::Packet;
 use picket_parse::{Dispatcher, Format, TimeContext};
 
 use super::InputSink;
@@ -32,6 +33,8 @@ pub struct TextReader<'a, 'b> {
     forced: Option<Format>,
     mode: Mode,
     block: Block,
+    /// Packet buffers kept from one block to the next.
+    spare: Vec<Vec<Packet>>,
     decided_after: u64,
     read: u64,
     formats: BTreeMap<Format, u64>,
@@ -56,6 +59,7 @@ impl<'a, 'b> TextReader<'a, 'b> {
                 Mode::Sequential
             },
             block: Block::default(),
+            spare: Vec::new(),
             decided_after: CHUNK_BYTES as u64,
             read: 0,
             formats: BTreeMap::new(),
@@ -137,6 +141,7 @@ impl<'a, 'b> TextReader<'a, 'b> {
             self.time,
             self.sink.analyzer.workers(),
             observe,
+            &mut self.spare,
         );
         let mut quotes: Vec<(u64, String, bool)> = Vec::new();
         let mut cut = false;
@@ -151,6 +156,9 @@ impl<'a, 'b> TextReader<'a, 'b> {
                 *self.formats.entry(format).or_default() += n;
             }
             cut |= out.cut_record;
+            let mut packets = out.packets;
+            packets.clear();
+            self.spare.push(packets);
         }
         for &(line, len) in &self.block.too_long {
             self.sink.summary.unrecognized += 1;
