@@ -15,6 +15,13 @@ use crate::schema::{self, CURRENT_VERSION, MigrateError};
 /// How long one statement waits for another process's lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite's page cache per connection, in KiB (as `PRAGMA cache_size`
+/// takes it, negated): filled only as far as the database is used.
+const CACHE_KIB: i64 = -65_536;
+
+/// Prepared statements kept per connection.
+const STATEMENTS_KEPT: usize = 128;
+
 /// How many times a whole transaction is tried again after the busy timeout
 /// ran out or a snapshot went stale.
 const BUSY_RETRIES: u32 = 6;
@@ -178,6 +185,14 @@ impl HistoryStore {
         self.with_retry(|conn| {
             conn.busy_timeout(BUSY_TIMEOUT)?;
             conn.pragma_update(None, "foreign_keys", true)?;
+            // A run writes and looks up detects all over the tables' indexes:
+            // with SQLite's 2 MB page cache it read the same pages back from
+            // the file again and again.
+            conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+            // Storing and reading back a detect use more statements than
+            // rusqlite's 16 kept prepared: past that, each was compiled again
+            // for every detect.
+            conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
             if !read_only {
                 // Some file systems cannot hold a WAL and keep the rollback
                 // journal instead; transactions stay atomic either way.
