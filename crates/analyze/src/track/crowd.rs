@@ -363,10 +363,12 @@ impl Crowds {
     /// They are older than the runs under way, so they form runs of their
     /// own, in time order, kept from one batch to the next: a flood whose
     /// sources each sent one packet is still found as one.
-    pub fn add_late(&mut self, mut packets: Vec<Packet>) {
-        packets.sort_by(|a, b| a.time.cmp(&b.time).then(a.origin.cmp(&b.origin)));
+    /// `packets` is left empty, its buffer kept for the next batch.
+    pub fn add_late(&mut self, packets: &mut Vec<Packet>) {
+        // By key, then moved once: packets are large to move while sorting.
+        packets.sort_by_cached_key(|p| (p.time, p.origin));
         let flood = self.flood;
-        for packet in packets {
+        for packet in packets.drain(..) {
             self.count_hour(&packet);
             let key = self.key_of(&packet);
             let remember = self.remembered < CROWD_SOURCES_MAX;

@@ -142,6 +142,9 @@ pub struct Tracker {
     kept: usize,
     crowds: Crowds,
     arrivals: VecDeque<Host>,
+    /// The buffer [`Tracker::make_room`] moves packets to crowds through,
+    /// kept from one batch to the next.
+    demoted: Vec<Packet>,
 }
 
 /// Most packets a tracked source may have sent and still be moved to a
@@ -169,6 +172,7 @@ impl Tracker {
             kept: 0,
             crowds: Crowds::default(),
             arrivals: VecDeque::new(),
+            demoted: Vec::new(),
         }
     }
 
@@ -200,7 +204,8 @@ impl Tracker {
             t.saw(source, blocked);
             self.targets.insert(packet.dst.clone(), t);
         }
-        let shard = self.shard_of(&packet.src);
+        // The same hash picks the shard ([`Tracker::shard_of`]).
+        let shard = (source % self.shards.len() as u64) as usize;
         if !self.has_room() && !self.shards[shard].contains_key(&packet.src) {
             self.make_room();
             if !self.has_room() {
@@ -249,7 +254,7 @@ impl Tracker {
     /// packet stays constant.
     fn make_room(&mut self) {
         let batch = (self.max_sources / 16).max(1);
-        let mut demoted: Vec<Packet> = Vec::new();
+        let mut demoted = std::mem::take(&mut self.demoted);
         let (mut sources, mut kept) = (0usize, 0usize);
         while sources < batch {
             let Some(src) = self.arrivals.pop_front() else {
@@ -271,7 +276,8 @@ impl Tracker {
         }
         self.sources -= sources;
         self.kept -= kept;
-        self.crowds.add_late(demoted);
+        self.crowds.add_late(&mut demoted);
+        self.demoted = demoted;
     }
 
     fn shard_of(&self, src: &Host) -> usize {
