@@ -376,11 +376,11 @@ impl Analyzer {
         let top_ports = counts.top_ports(TOP_LISTED);
         let activity = counts.activity(zone);
         let source_days = std::mem::take(&mut counts.days);
-        units.sort_by(|a, b| {
-            let ta = a.packets.first().and_then(|s| s.packet.time);
-            let tb = b.packets.first().and_then(|s| s.packet.time);
-            ta.cmp(&tb).then(a.sources.cmp(&b.sources))
-        });
+        sort_by_key_then(
+            &mut units,
+            |u| u.packets.first().and_then(|s| s.packet.time),
+            |a, b| a.sources.cmp(&b.sources),
+        );
         let units = classify::actors::join_actors(units, site);
         let units = classify::actors::join_floods(units, limits);
         let home = HomeNet::infer(site, &targets);
@@ -396,15 +396,21 @@ impl Analyzer {
         let mut detects = assess_all(units, &ctx, paths, self.threads);
         relate(&mut detects);
         relate_distributed(&mut detects);
-        detects.sort_by(|a, b| {
-            b.severity
-                .level
-                .cmp(&a.severity.level)
-                .then(b.severity.score.cmp(&a.severity.score))
-                .then(b.packets.cmp(&a.packets))
-                .then(a.first_seen.cmp(&b.first_seen))
-                .then(a.id.cmp(&b.id))
-        });
+        sort_by_key_then(
+            &mut detects,
+            |d| {
+                (
+                    std::cmp::Reverse(d.severity.level),
+                    std::cmp::Reverse(d.severity.score),
+                    std::cmp::Reverse(d.packets),
+                )
+            },
+            |a, b| {
+                a.first_seen
+                    .cmp(&b.first_seen)
+                    .then_with(|| a.id.cmp(&b.id))
+            },
+        );
         Analysis {
             detects,
             packets,
@@ -417,6 +423,30 @@ impl Analyzer {
             beyond_limits,
         }
     }
+}
+
+/// Sorts `items` stably by `key`, then by `tie` among equal keys: the same
+/// order as `sort_by`, but the keys are sorted beside their positions and
+/// each item is moved once, which matters for 100,000 large detects whose
+/// comparison would fetch each from memory again and again.
+fn sort_by_key_then<T, K: Ord>(
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> K,
+    tie: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
+    let mut order: Vec<(K, usize)> = items.iter().map(&key).zip(0..).collect();
+    // Positions break every tie, so an unstable sort gives the stable order.
+    order.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| tie(&items[*a], &items[*b]))
+            .then(a.cmp(b))
+    });
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(
+        order
+            .into_iter()
+            .filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take)),
+    );
 }
 
 /// Writes up every unit, in order, on up to `threads` threads. Each unit's
@@ -493,7 +523,7 @@ where
 /// Links scans of different sources that share a tool signature and a
 /// target: one scan split across several addresses (a distributed scan).
 fn relate_distributed(detects: &mut [Detect]) {
-    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, d) in detects.iter().enumerate() {
         let scan = matches!(
             d.kind,
@@ -504,12 +534,13 @@ fn relate_distributed(detects: &mut [Detect]) {
         if let (true, Some(signature), Some(target)) = (scan, &d.tool_signature, d.targets.first())
         {
             groups
-                .entry((signature.clone(), target.clone()))
+                .entry((signature.as_str(), target.as_str()))
                 .or_default()
                 .push(i);
         }
     }
-    for members in groups.values().filter(|m| m.len() >= 2) {
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|m| m.len() >= 2).collect();
+    for members in &groups {
         let ids: Vec<String> = members.iter().map(|i| detects[*i].id.clone()).collect();
         let sources: Vec<String> = members
             .iter()
@@ -545,8 +576,8 @@ const RELATED_CAP: usize = 10;
 /// Links detects of different sources that share a kind, a target service
 /// and a target: one campaign, tool or pattern seen from several places.
 fn relate(detects: &mut [Detect]) {
-    /// Kind, protocols, ports and one target.
-    type Campaign = (String, Vec<String>, Vec<u16>, String);
+    /// Kind, protocols, ports and one target, borrowed from the detects.
+    type Campaign<'a> = (&'a str, &'a [String], &'a [u16], &'a str);
     let mut groups: BTreeMap<Campaign, Vec<usize>> = BTreeMap::new();
     for (i, d) in detects.iter().enumerate() {
         if d.target_ports.is_empty() || d.target_ports.len() > 4 || d.targets.len() > 4 {
@@ -555,19 +586,19 @@ fn relate(detects: &mut [Detect]) {
         for target in &d.targets {
             groups
                 .entry((
-                    d.kind.as_str().to_string(),
-                    d.protocols.clone(),
-                    d.target_ports.clone(),
-                    target.clone(),
+                    d.kind.as_str(),
+                    &d.protocols,
+                    &d.target_ports,
+                    target.as_str(),
                 ))
                 .or_default()
                 .push(i);
         }
     }
-    for members in groups.values() {
-        if members.len() < 2 {
-            continue;
-        }
+    // In key order, as the map holds them; the keys borrow the detects,
+    // which are written below.
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|m| m.len() >= 2).collect();
+    for members in &groups {
         let ids: Vec<String> = members.iter().map(|i| detects[*i].id.clone()).collect();
         let ports: Vec<String> = detects[members[0]]
             .target_ports

@@ -55,3 +55,27 @@ fn one_reader_gets_the_whole_budget_whatever_the_threads() {
     );
     assert!(beyond_after(300, 4) >= 200);
 }
+
+/// The keyed sort of units and detects gives exactly the order of a stable
+/// sort by key, then tie-break: equal items keep their input order.
+#[test]
+fn keyed_sort_is_the_stable_sort() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for len in [0usize, 1, 2, 7, 100, 1000] {
+        // (key, tie-break, position in the input)
+        let items: Vec<(u8, u8, usize)> = (0..len)
+            .map(|i| ((next() % 4) as u8, (next() % 3) as u8, i))
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut sorted = items;
+        crate::sort_by_key_then(&mut sorted, |x| x.0, |a, b| a.1.cmp(&b.1));
+        assert_eq!(sorted, expected, "{len} items");
+    }
+}

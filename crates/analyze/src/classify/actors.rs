@@ -30,27 +30,42 @@ struct Shape {
     dports: Vec<u16>,
 }
 
+/// The unit's shape, when it is one source's probes of at most two targets
+/// and two ports over one protocol. Read in one pass that stops at the
+/// first packet out of shape: most units are background noise.
 fn shape(unit: &Unit) -> Option<Shape> {
     if unit.role != Role::Probe || unit.sources.len() != 1 {
         return None;
     }
-    let mut targets = BTreeSet::new();
-    let mut protos = BTreeSet::new();
-    let mut dports = BTreeSet::new();
+    let mut targets: Vec<Host> = Vec::with_capacity(2);
+    let mut proto = None;
+    let mut dports: Vec<u16> = Vec::with_capacity(2);
     for s in &unit.packets {
-        targets.insert(s.packet.dst.clone());
-        protos.insert(s.packet.proto);
-        if let Some(p) = s.packet.dst_port {
-            dports.insert(p);
+        let packet = &s.packet;
+        if *proto.get_or_insert(packet.proto) != packet.proto {
+            return None;
+        }
+        if !targets.contains(&packet.dst) {
+            if targets.len() == 2 {
+                return None;
+            }
+            targets.push(packet.dst.clone());
+        }
+        if let Some(port) = packet.dst_port
+            && !dports.contains(&port)
+        {
+            if dports.len() == 2 {
+                return None;
+            }
+            dports.push(port);
         }
     }
-    if targets.len() > 2 || protos.len() != 1 || dports.len() > 2 {
-        return None;
-    }
+    targets.sort();
+    dports.sort_unstable();
     Some(Shape {
-        targets: targets.into_iter().collect(),
-        proto: protos.into_iter().next()?,
-        dports: dports.into_iter().collect(),
+        targets,
+        proto: proto?,
+        dports,
     })
 }
 
@@ -171,6 +186,7 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
         })
         .collect();
     let mut parent: Vec<usize> = (0..units.len()).collect();
+    let mut any_joined = false;
     let forged_count = forged.iter().filter(|f| **f).count();
     if forged_count > 0 && forged_count.saturating_mul(units.len()) <= PAIRS_COMPARED {
         let spans: Vec<Option<(i128, i128)>> = units.iter().map(|u| span(u)).collect();
@@ -194,12 +210,14 @@ fn join_class(slots: &mut [Option<Unit>], members: &[usize], site: &Site) {
                 if joined {
                     let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                     parent[rb] = ra;
+                    any_joined = true;
                 }
             }
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for k in 0..units.len() {
+    // Nothing joined (the usual case): every unit is its own group.
+    for k in (0..units.len()).filter(|_| any_joined) {
         let root = find(&mut parent, k);
         groups.entry(root).or_default().push(k);
     }
