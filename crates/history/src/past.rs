@@ -116,6 +116,19 @@ pub(crate) fn count(conn: &Connection, filter: &Filter) -> rusqlite::Result<u64>
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// How many detects pass the filter, counting no further than `cap`.
+pub(crate) fn count_at_most(conn: &Connection, filter: &Filter, cap: u64) -> rusqlite::Result<u64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM detects d WHERE {} LIMIT {})",
+        filter.sql,
+        i64::try_from(cap).unwrap_or(i64::MAX)
+    );
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(filter.values.iter()), |row| row.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// The most recent detects that pass the filter, at most `limit`.
 pub(crate) fn list(
     conn: &Connection,

@@ -33,6 +33,12 @@ pub struct HistoryStore {
     pub(crate) path: PathBuf,
     pub(crate) read_only: bool,
     pub(crate) current_run: Option<String>,
+    /// True while the store holds no detect and no daily counter: set when
+    /// a run begins, cleared by its first store. Every look-up of the past
+    /// then finds nothing, and is answered without a query.
+    pub(crate) nothing_stored: bool,
+    /// Large groups of related past detects, looked up once per run.
+    pub(crate) large_groups: crate::facts::LargeGroups,
 }
 
 /// One run of picket, as the store knows it: detects stored under it are
@@ -102,6 +108,8 @@ impl HistoryStore {
             path: path.to_path_buf(),
             read_only,
             current_run: None,
+            nothing_stored: false,
+            large_groups: Default::default(),
         };
         store.configure()?;
         store.bring_up_to_date()?;
@@ -120,6 +128,8 @@ impl HistoryStore {
             path: path.to_path_buf(),
             read_only: true,
             current_run: None,
+            nothing_stored: false,
+            large_groups: Default::default(),
         };
         store.configure()?;
         store.bring_up_to_date()?;
@@ -170,6 +180,17 @@ impl HistoryStore {
             std::process::id()
         );
         self.current_run = Some(key.clone());
+        self.large_groups.borrow_mut().clear();
+        self.nothing_stored = self
+            .read(|conn| {
+                conn.query_row(
+                    "SELECT NOT EXISTS (SELECT 1 FROM detects)
+                        AND NOT EXISTS (SELECT 1 FROM source_days)",
+                    [],
+                    |row| row.get(0),
+                )
+            })
+            .unwrap_or(false);
         RunId {
             key,
             started,

@@ -145,6 +145,8 @@ impl HistoryStore {
             ));
         }
         let now = Timestamp::now().as_second();
+        self.nothing_stored = false;
+        self.large_groups.borrow_mut().clear();
         self.with_retry(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcome = store_in(&tx, run, batch, now)?;

@@ -275,3 +275,67 @@ fn a_source_seen_daily_around_three_in_the_afternoon() {
         "same-source list is capped: {sentence}"
     );
 }
+
+/// A campaign of hundreds of earlier detects is counted whole and its most
+/// recent listed, leaving out the detect itself (the same log read again)
+/// and what a closer relation listed; a second run over a busy log once
+/// spent minutes recounting it for every detect.
+#[test]
+fn a_large_campaign_is_counted_whole_and_listed_without_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = HistoryStore::open(&dir.path().join("history.db")).unwrap();
+    let earlier: Vec<_> = (0..300)
+        .map(|i| {
+            detect(
+                &format!("d-{i:03}"),
+                DetectKind::ServiceProbe,
+                &format!("2000-09-{:02}T08:{:02}:00-04:00", 1 + i / 60, i % 60),
+                &[&format!("198.18.{}.{}", i / 200, 1 + i % 200)],
+                &[22],
+            )
+        })
+        .collect();
+    store_run(&mut store, "run1.log", &earlier, &[]);
+
+    store.begin_run("picket test");
+    let campaign = Relation::Campaign {
+        kind: "service-probe".into(),
+        ports: vec![22],
+    };
+    // The newest earlier detect, read again: itself is not its own history.
+    let again = earlier[299].clone();
+    let facts = store.history_of(&again).unwrap();
+    let group = facts
+        .related
+        .iter()
+        .find(|g| g.relation == campaign)
+        .unwrap();
+    assert_eq!(group.total, 299);
+    let listed: Vec<&str> = group.detects.iter().map(|d| d.id.as_str()).collect();
+    assert!(!listed.contains(&"d-299"), "{listed:?}");
+    // A closer relation (the same /24) lists the newest others first; the
+    // campaign lists the ones after them.
+    let network = Relation::SameNetwork {
+        network: "198.18.1.0/24".into(),
+    };
+    let closer = related_ids(&facts, &network);
+    assert_eq!(closer, ["d-298", "d-297", "d-296"]);
+    assert_eq!(listed, ["d-295", "d-294", "d-293"]);
+
+    // A new source of the same campaign, on a network never seen.
+    let newcomer = detect(
+        "d-new",
+        DetectKind::ServiceProbe,
+        "2000-10-01T10:00:00-04:00",
+        &["192.0.2.7"],
+        &[22],
+    );
+    let facts = store.history_of(&newcomer).unwrap();
+    let group = facts
+        .related
+        .iter()
+        .find(|g| g.relation == campaign)
+        .unwrap();
+    assert_eq!(group.total, 300);
+    assert_eq!(related_ids(&facts, &campaign), ["d-299", "d-298", "d-297"]);
+}
