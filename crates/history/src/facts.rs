@@ -140,10 +140,9 @@ pub(crate) struct LargeGroup {
     recent: Vec<PastDetect>,
 }
 
-/// For each relation's clause and values: the group when it is large,
-/// `None` when it is small enough to be queried for each detect. Emptied
-/// when a run begins and when it stores.
-pub(crate) type LargeGroups = RefCell<HashMap<String, Option<Rc<LargeGroup>>>>;
+/// Large groups by relation clause and values, looked up once per run.
+/// Emptied when a run begins and when it stores.
+pub(crate) type LargeGroups = RefCell<HashMap<String, Rc<LargeGroup>>>;
 
 /// Detects in a relation above which it is counted and listed once per run:
 /// counting it for every detect, less the detects a closer relation claimed,
@@ -155,27 +154,21 @@ const LARGE_GROUP: u64 = 64;
 /// those listed under closer relations are left out.
 const LARGE_GROUP_LISTED: usize = RELATED_SHOWN + 8;
 
-/// The relation's group when it is large (looked up once per run).
+/// A large relation's whole group, counted and listed once per run and
+/// kept under `key`.
 fn large_group(
     conn: &Connection,
     large: &LargeGroups,
+    key: String,
     clause: &str,
     values: &[Value],
     run: &str,
-) -> rusqlite::Result<Option<Rc<LargeGroup>>> {
-    let key = format!("{clause}\u{1f}{values:?}");
-    if let Some(known) = large.borrow().get(&key) {
-        return Ok(known.clone());
-    }
+) -> rusqlite::Result<Rc<LargeGroup>> {
     let all = earlier_runs(run).and(clause, values.iter().cloned());
-    let group = if count_at_most(conn, &all, LARGE_GROUP + 1)? > LARGE_GROUP {
-        Some(Rc::new(LargeGroup {
-            total: count(conn, &all)?,
-            recent: list(conn, &all, LARGE_GROUP_LISTED)?,
-        }))
-    } else {
-        None
-    };
+    let group = Rc::new(LargeGroup {
+        total: count(conn, &all)?,
+        recent: list(conn, &all, LARGE_GROUP_LISTED)?,
+    });
     large.borrow_mut().insert(key, group.clone());
     Ok(group)
 }
@@ -322,8 +315,10 @@ fn facts_for(
             Relation::SameToolSignature {
                 signature: signature.clone(),
             },
-            // IS, not =: its negation must hold for detects without one.
-            "d.tool_signature IS ?".to_string(),
+            // Its negation must hold for detects without a signature (NOT
+            // of a comparison with NULL is NULL), and the index on signatures
+            // must serve it (`IS ?` might match NULL, so it could not).
+            "d.tool_signature IS NOT NULL AND d.tool_signature = ?".to_string(),
             vec![Value::Text(signature.clone())],
         ));
     }
@@ -347,18 +342,32 @@ fn facts_for(
     let mut unclaimed = earlier;
     let mut itself_stored = None;
     for (relation, clause, values) in relations {
-        match large_group(conn, large, &clause, &values, run)? {
-            None => {
-                let filter = unclaimed.and(&clause, values.iter().cloned());
-                push_group(conn, &mut groups, relation, &filter)?;
-            }
-            Some(large) => {
-                let itself = match itself_stored {
-                    Some(known) => known,
-                    None => *itself_stored.insert(stored_before(conn, detect, run)?),
-                };
-                groups.push(from_large(relation, &large, detect, &groups, itself));
-            }
+        let key = format!("{clause}\u{1f}{values:?}");
+        let known = large.borrow().get(&key).cloned();
+        let filter = unclaimed.and(&clause, values.iter().cloned());
+        // Counting stops past a large group's size, so that a campaign of
+        // thousands costs no more than one of a few; once a relation is
+        // known to be large, it is not queried again in this run.
+        let total = match known {
+            Some(_) => LARGE_GROUP + 1,
+            None => count_at_most(conn, &filter, LARGE_GROUP + 1)?,
+        };
+        if total > LARGE_GROUP {
+            let large = match known {
+                Some(group) => group,
+                None => large_group(conn, large, key, &clause, &values, run)?,
+            };
+            let itself = match itself_stored {
+                Some(known) => known,
+                None => *itself_stored.insert(stored_before(conn, detect, run)?),
+            };
+            groups.push(from_large(relation, &large, detect, &groups, itself));
+        } else if total > 0 {
+            groups.push(RelatedGroup {
+                relation,
+                detects: list(conn, &filter, RELATED_SHOWN)?,
+                total,
+            });
         }
         unclaimed = unclaimed.and(&format!("NOT ({clause})"), values);
     }
@@ -382,24 +391,6 @@ fn distinct_keys(sources: &[String], key: impl Fn(&str) -> Option<String>) -> Ve
         }
     }
     keys
-}
-
-/// Adds the group of detects passing `filter`, unless there are none.
-fn push_group(
-    conn: &Connection,
-    groups: &mut Vec<RelatedGroup>,
-    relation: Relation,
-    filter: &Filter,
-) -> rusqlite::Result<()> {
-    let total = count(conn, filter)?;
-    if total > 0 {
-        groups.push(RelatedGroup {
-            relation,
-            detects: list(conn, filter, RELATED_SHOWN)?,
-            total,
-        });
-    }
-    Ok(())
 }
 
 /// What the store knows of one source, counting detects that pass `earlier`.
