@@ -294,6 +294,10 @@ run_compare() {
 
   measure picket-history picket "analysis, history" "$lines" "$work/picket-history.txt" 0 -- \
     "$picket" "${picket_common[@]}" --db "$work/history.db" "$log"
+  # The next day's run: every detect's past is in the database now.
+  measure picket-history-again picket "analysis, history, second run" "$lines" \
+    "$work/picket-history-again.txt" 0 -- \
+    "$picket" "${picket_common[@]}" --db "$work/history.db" "$log"
   measure picket-nohistory picket "analysis, --no-history" "$lines" "$work/picket-nohistory.txt" 0 -- \
     "$picket" "${picket_common[@]}" --no-history "$log"
   local notes=()
