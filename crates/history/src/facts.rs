@@ -399,14 +399,36 @@ pub(crate) fn source_facts(
     source: &str,
     earlier: &Filter,
 ) -> rusqlite::Result<SourceFacts> {
-    let (days, first, last, packets): (i64, Option<String>, Option<String>, Option<i64>) = conn
+    // The most recent days, one more than the pattern reads: when that one
+    // is missing, these rows are all the source's days, and the counters
+    // come from them without a second query.
+    let recent: Vec<(String, Option<i64>, i64)> = conn
         .prepare_cached(
-            "SELECT COUNT(*), MIN(day), MAX(day), CAST(total(packets) AS INTEGER)
-             FROM source_days WHERE source = ?1",
+            "SELECT day, first_minute, packets FROM source_days WHERE source = ?1
+             ORDER BY day DESC LIMIT ?2",
         )?
-        .query_row([source], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?;
+        .query_map(params![source, PATTERN_DAYS + 1], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let (days, first, last, packets): (i64, Option<String>, Option<String>, Option<i64>) =
+        if i64::try_from(recent.len()).is_ok_and(|n| n <= PATTERN_DAYS) {
+            let total: i128 = recent.iter().map(|(_, _, p)| i128::from(*p)).sum();
+            (
+                recent.len() as i64,
+                recent.last().map(|(day, _, _)| day.clone()),
+                recent.first().map(|(day, _, _)| day.clone()),
+                Some(i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX })),
+            )
+        } else {
+            conn.prepare_cached(
+                "SELECT COUNT(*), MIN(day), MAX(day), CAST(total(packets) AS INTEGER)
+                 FROM source_days WHERE source = ?1",
+            )?
+            .query_row([source], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+        };
     let detects = count(
         conn,
         &earlier.and(
@@ -414,21 +436,13 @@ pub(crate) fn source_facts(
             [Value::Text(source.to_string())],
         ),
     )?;
-    let pattern_days: Vec<(Date, Option<u16>)> = conn
-        .prepare_cached(
-            "SELECT day, first_minute FROM source_days WHERE source = ?1
-             ORDER BY day DESC LIMIT ?2",
-        )?
-        .query_map(params![source, PATTERN_DAYS], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?))
-        })?
-        .filter_map(|row| match row {
-            Ok((day, minute)) => {
-                parse_day(&day).map(|d| Ok((d, minute.and_then(|m| u16::try_from(m).ok()))))
-            }
-            Err(e) => Some(Err(e)),
+    let pattern_days: Vec<(Date, Option<u16>)> = recent
+        .iter()
+        .take(PATTERN_DAYS as usize)
+        .filter_map(|(day, minute, _)| {
+            parse_day(day).map(|d| (d, minute.and_then(|m| u16::try_from(m).ok())))
         })
-        .collect::<rusqlite::Result<_>>()?;
+        .collect();
     Ok(SourceFacts {
         source: source.to_string(),
         first_seen: first,
@@ -483,6 +497,49 @@ mod tests {
             tool_signature: signature.map(str::to_string),
             sources_total: 0,
         }
+    }
+
+    /// A source's counters are the same whether they come from its recent
+    /// days (400 or fewer) or from the query over all of them.
+    #[test]
+    fn source_counters_from_recent_days_match_the_whole_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::open(&dir.path().join("history.db")).unwrap();
+        let start = jiff::civil::date(2023, 1, 1);
+        for (source, days) in [("192.0.2.1", 3i64), ("192.0.2.2", 400), ("192.0.2.3", 450)] {
+            for n in 0..days {
+                let day = start.checked_add(jiff::Span::new().days(n * 2)).unwrap();
+                store
+                    .conn
+                    .execute(
+                        "INSERT INTO source_days (source, day, packets, detects, first_minute)
+                         VALUES (?1, ?2, ?3, 0, ?4)",
+                        params![source, day.to_string(), n * 7 + 1, n % 1440],
+                    )
+                    .unwrap();
+            }
+            let facts = source_facts(&store.conn, source, &Filter::all()).unwrap();
+            let (count, first, last, packets): (i64, String, String, i64) = store
+                .conn
+                .query_row(
+                    "SELECT COUNT(*), MIN(day), MAX(day), SUM(packets) FROM source_days
+                     WHERE source = ?1",
+                    [source],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .unwrap();
+            assert_eq!(facts.days_seen, count as u64, "{source}");
+            assert_eq!(
+                facts.first_seen.as_deref(),
+                Some(first.as_str()),
+                "{source}"
+            );
+            assert_eq!(facts.last_seen.as_deref(), Some(last.as_str()), "{source}");
+            assert_eq!(facts.packets, packets as u64, "{source}");
+        }
+        let unseen = source_facts(&store.conn, "198.51.100.1", &Filter::all()).unwrap();
+        assert!(unseen.is_new());
+        assert_eq!((unseen.first_seen, unseen.packets), (None, 0));
     }
 
     /// A store that holds nothing answers without queries, and exactly as
