@@ -20,45 +20,13 @@ use super::values::{decode_tcp_options, ip_address, parse_hex_u8};
 use crate::bytes::{parse_hex, parse_u8, parse_u16, parse_u32};
 
 mod kernel_order;
+mod tokens;
 
 pub(super) use kernel_order::read_line;
+pub(super) use tokens::Tokens;
 
 /// Quoted headers nest no deeper than this (the kernel quotes one level).
 const MAX_QUOTE_DEPTH: u8 = 1;
-
-/// Space-separated tokens of a line, left to right.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Tokens<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Tokens<'a> {
-    /// Tokens of `text`.
-    pub(super) fn new(text: &'a [u8]) -> Tokens<'a> {
-        Tokens { rest: text }
-    }
-
-    /// The next token without consuming it.
-    fn peek(&self) -> Option<&'a [u8]> {
-        self.clone().next()
-    }
-}
-
-impl<'a> Iterator for Tokens<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let start = self.rest.iter().position(|b| *b != b' ' && *b != b'\t')?;
-        let rest = &self.rest[start..];
-        // Tokens are short: a plain loop beats a vectorized search here.
-        let end = rest
-            .iter()
-            .position(|b| *b == b' ' || *b == b'\t')
-            .unwrap_or(rest.len());
-        self.rest = &rest[end..];
-        Some(&rest[..end])
-    }
-}
 
 /// What was wrong with a record that was kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -634,11 +602,5 @@ mod tests {
         );
         assert_eq!(address(b"1.2.3"), Slot::Bad);
         assert_eq!(address(b""), Slot::Bad);
-    }
-
-    #[test]
-    fn tokens_skip_runs_of_spaces_and_tabs() {
-        let tokens: Vec<&[u8]> = Tokens::new(b"  a \tbb  c ").collect();
-        assert_eq!(tokens, vec![&b"a"[..], b"bb", b"c"]);
     }
 }

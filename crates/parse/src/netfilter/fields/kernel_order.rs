@@ -30,16 +30,16 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    /// Steps over the one space before the next token; false when the line
+    /// Steps over the one space before the next token; `None` when the line
     /// ends or the spacing is anything else.
     #[inline(always)]
-    fn advance(&mut self) -> bool {
+    fn advance(&mut self) -> Option<()> {
         match self.rest {
             [b' ', next, ..] if *next != b' ' && *next != b'\t' => {
                 self.rest = &self.rest[1..];
-                true
+                Some(())
             }
-            _ => false,
+            _ => None,
         }
     }
 
@@ -84,9 +84,7 @@ impl<'a> Walk<'a> {
     fn ordered(&mut self, cursor: &mut Cursor<'a>) -> Option<()> {
         self.key(cursor, b"IN")?;
         self.next_key(cursor, b"OUT")?;
-        if !cursor.advance() {
-            return None;
-        }
+        cursor.advance()?;
         if self.key(cursor, b"MAC").is_some() {
             self.next_key(cursor, b"SRC")?;
         } else {
@@ -100,9 +98,7 @@ impl<'a> Walk<'a> {
         self.next_key(cursor, b"TTL")?;
         self.next_key(cursor, b"ID")?;
         loop {
-            if !cursor.advance() {
-                return None;
-            }
+            cursor.advance()?;
             if self.key(cursor, b"PROTO").is_some() {
                 break;
             }
@@ -131,9 +127,7 @@ impl<'a> Walk<'a> {
     fn tcp_ordered(&mut self, cursor: &mut Cursor<'a>) -> Option<()> {
         self.next_key(cursor, b"SPT")?;
         self.next_key(cursor, b"DPT")?;
-        if !cursor.advance() {
-            return None;
-        }
+        cursor.advance()?;
         if self.key(cursor, b"SEQ").is_some() {
             self.next_key(cursor, b"ACK")?;
             self.next_key(cursor, b"WINDOW")?;
@@ -142,9 +136,7 @@ impl<'a> Walk<'a> {
         }
         self.next_key(cursor, b"RES")?;
         loop {
-            if !cursor.advance() {
-                return None;
-            }
+            cursor.advance()?;
             if self.key(cursor, b"URGP").is_some() {
                 return Some(());
             }
@@ -157,9 +149,7 @@ impl<'a> Walk<'a> {
     /// [`Walk::key`] after the one space that should precede it.
     #[inline(always)]
     fn next_key(&mut self, cursor: &mut Cursor<'a>, key: &'static [u8]) -> Option<()> {
-        if !cursor.advance() {
-            return None;
-        }
+        cursor.advance()?;
         self.key(cursor, key)
     }
 
