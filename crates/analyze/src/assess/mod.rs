@@ -5,6 +5,7 @@
 pub mod conn;
 pub mod fingerprint;
 mod narrative;
+pub(crate) mod relate;
 pub mod severity;
 pub mod spoof;
 pub mod words;

@@ -334,29 +334,7 @@ impl Crowds {
 
     /// Adds a packet of an untracked source to its crowd.
     pub fn add(&mut self, packet: Packet) {
-        self.count_hour(&packet);
-        let key = self.key_of(&packet);
-        let remember = self.remembered < CROWD_SOURCES_MAX;
-        let flood = self.flood;
-        if self
-            .by_key
-            .entry(key)
-            .or_default()
-            .add(packet, remember, flood)
-        {
-            self.remembered += 1;
-        }
-    }
-
-    /// The crowd a packet joins: its own key, or the catch-all past
-    /// [`CROWDS_MAX`] crowds.
-    fn key_of(&self, packet: &Packet) -> CrowdKey {
-        let key = Some(crowd_key(packet));
-        if !self.by_key.contains_key(&key) && self.by_key.len() >= CROWDS_MAX {
-            None
-        } else {
-            key
-        }
+        self.file(packet, false);
     }
 
     /// Adds packets of tracked sources moved to crowds after the fact.
@@ -367,19 +345,38 @@ impl Crowds {
     pub fn add_late(&mut self, packets: &mut Vec<Packet>) {
         // By key, then moved once: packets are large to move while sorting.
         packets.sort_by_cached_key(|p| (p.time, p.origin));
-        let flood = self.flood;
         for packet in packets.drain(..) {
-            self.count_hour(&packet);
-            let key = self.key_of(&packet);
-            let remember = self.remembered < CROWD_SOURCES_MAX;
-            if self
-                .by_key
-                .entry(key)
-                .or_default()
-                .add_late(packet, remember, flood)
-            {
-                self.remembered += 1;
-            }
+            self.file(packet, true);
+        }
+    }
+
+    /// Counts a packet in its hour and adds it to its crowd, as a late one
+    /// ([`Crowd::add_late`]) or not ([`Crowd::add`]).
+    fn file(&mut self, packet: Packet, late: bool) {
+        self.count_hour(&packet);
+        let key = self.key_of(&packet);
+        let remember = self.remembered < CROWD_SOURCES_MAX;
+        let flood = self.flood;
+        let crowd = self.by_key.entry(key).or_default();
+        let new_source = if late {
+            crowd.add_late(packet, remember, flood)
+        } else {
+            crowd.add(packet, remember, flood)
+        };
+        if new_source {
+            self.remembered += 1;
+        }
+    }
+
+    /// The crowd a packet joins: its own key, or the catch-all past
+    /// [`CROWDS_MAX`] crowds.
+    fn key_of(&self, packet: &Packet) -> CrowdKey {
+        let key = Some(crowd_key(packet));
+        // Below the cap, no look-up is needed.
+        if self.by_key.len() >= CROWDS_MAX && !self.by_key.contains_key(&key) {
+            None
+        } else {
+            key
         }
     }
 
