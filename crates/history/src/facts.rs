@@ -140,6 +140,14 @@ pub(crate) struct LargeGroup {
     recent: Vec<PastDetect>,
 }
 
+/// How many earlier detects one relation holds for a detect.
+enum Found {
+    /// At most [`LARGE_GROUP`], counted for this detect.
+    Few(u64),
+    /// More: the relation's whole group, read once per run.
+    Large(Rc<LargeGroup>),
+}
+
 /// Large groups by relation clause and values, looked up once per run.
 /// Emptied when a run begins and when it stores.
 pub(crate) type LargeGroups = RefCell<HashMap<String, Rc<LargeGroup>>>;
@@ -266,18 +274,13 @@ fn facts_for(
 ) -> rusqlite::Result<HistoryFacts> {
     let sources = distinct_sources(detect);
     let looked_up: Vec<String> = sources.iter().take(SOURCES_LOOKED_UP).cloned().collect();
-    let earlier = Filter::all()
-        .and(
-            "d.run NOT IN (SELECT id FROM runs WHERE key = ?)",
-            [Value::Text(run.to_string())],
-        )
-        .and(
-            "NOT (d.detect_id = ? AND d.first_seen = ?)",
-            [
-                Value::Text(detect.id.clone()),
-                Value::Text(detect.first_seen.clone()),
-            ],
-        );
+    let earlier = earlier_runs(run).and(
+        "NOT (d.detect_id = ? AND d.first_seen = ?)",
+        [
+            Value::Text(detect.id.clone()),
+            Value::Text(detect.first_seen.clone()),
+        ],
+    );
     let facts = sources
         .iter()
         .take(SOURCES_SHOWN)
@@ -343,31 +346,34 @@ fn facts_for(
     let mut itself_stored = None;
     for (relation, clause, values) in relations {
         let key = format!("{clause}\u{1f}{values:?}");
-        let known = large.borrow().get(&key).cloned();
         let filter = unclaimed.and(&clause, values.iter().cloned());
-        // Counting stops past a large group's size, so that a campaign of
-        // thousands costs no more than one of a few; once a relation is
-        // known to be large, it is not queried again in this run.
-        let total = match known {
-            Some(_) => LARGE_GROUP + 1,
-            None => count_at_most(conn, &filter, LARGE_GROUP + 1)?,
+        // A relation known to be large is not queried again in this run;
+        // otherwise counting stops past a large group's size, so that a
+        // campaign of thousands costs no more than one of a few.
+        let known = large.borrow().get(&key).cloned();
+        let found = match known {
+            Some(group) => Found::Large(group),
+            None => match count_at_most(conn, &filter, LARGE_GROUP + 1)? {
+                total if total > LARGE_GROUP => {
+                    Found::Large(large_group(conn, large, key, &clause, &values, run)?)
+                }
+                total => Found::Few(total),
+            },
         };
-        if total > LARGE_GROUP {
-            let large = match known {
-                Some(group) => group,
-                None => large_group(conn, large, key, &clause, &values, run)?,
-            };
-            let itself = match itself_stored {
-                Some(known) => known,
-                None => *itself_stored.insert(stored_before(conn, detect, run)?),
-            };
-            groups.push(from_large(relation, &large, detect, &groups, itself));
-        } else if total > 0 {
-            groups.push(RelatedGroup {
+        match found {
+            Found::Large(group) => {
+                let itself = match itself_stored {
+                    Some(known) => known,
+                    None => *itself_stored.insert(stored_before(conn, detect, run)?),
+                };
+                groups.push(from_large(relation, &group, detect, &groups, itself));
+            }
+            Found::Few(0) => {}
+            Found::Few(total) => groups.push(RelatedGroup {
                 relation,
                 detects: list(conn, &filter, RELATED_SHOWN)?,
                 total,
-            });
+            }),
         }
         unclaimed = unclaimed.and(&format!("NOT ({clause})"), values);
     }

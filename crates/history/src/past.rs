@@ -110,10 +110,7 @@ pub(crate) fn texts<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<Valu
 /// How many detects pass the filter.
 pub(crate) fn count(conn: &Connection, filter: &Filter) -> rusqlite::Result<u64> {
     let sql = format!("SELECT COUNT(*) FROM detects d WHERE {}", filter.sql);
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(filter.values.iter()), |row| row.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
+    count_rows(conn, &sql, filter)
 }
 
 /// How many detects pass the filter, counting no further than `cap`.
@@ -123,8 +120,13 @@ pub(crate) fn count_at_most(conn: &Connection, filter: &Filter, cap: u64) -> rus
         filter.sql,
         i64::try_from(cap).unwrap_or(i64::MAX)
     );
+    count_rows(conn, &sql, filter)
+}
+
+/// Runs a `SELECT COUNT(*)` with the filter's values.
+fn count_rows(conn: &Connection, sql: &str, filter: &Filter) -> rusqlite::Result<u64> {
     let n: i64 = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row(params_from_iter(filter.values.iter()), |row| row.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -7,6 +7,18 @@ use picket_model::DetectKind;
 
 use crate::common::{detect, store_run};
 
+/// The group of `facts` related by `wanted`.
+fn group<'a>(
+    facts: &'a picket_history::HistoryFacts,
+    wanted: &Relation,
+) -> &'a picket_history::RelatedGroup {
+    facts
+        .related
+        .iter()
+        .find(|g| &g.relation == wanted)
+        .expect("a group of that relation")
+}
+
 fn related_ids(facts: &picket_history::HistoryFacts, wanted: &Relation) -> Vec<String> {
     facts
         .related
@@ -305,14 +317,9 @@ fn a_large_campaign_is_counted_whole_and_listed_without_repeats() {
     // The newest earlier detect, read again: itself is not its own history.
     let again = earlier[299].clone();
     let facts = store.history_of(&again).unwrap();
-    let group = facts
-        .related
-        .iter()
-        .find(|g| g.relation == campaign)
-        .unwrap();
-    assert_eq!(group.total, 299);
-    let listed: Vec<&str> = group.detects.iter().map(|d| d.id.as_str()).collect();
-    assert!(!listed.contains(&"d-299"), "{listed:?}");
+    assert_eq!(group(&facts, &campaign).total, 299);
+    let listed = related_ids(&facts, &campaign);
+    assert!(!listed.contains(&"d-299".to_string()), "{listed:?}");
     // A closer relation (the same /24) lists the newest others first; the
     // campaign lists the ones after them.
     let network = Relation::SameNetwork {
@@ -331,11 +338,6 @@ fn a_large_campaign_is_counted_whole_and_listed_without_repeats() {
         &[22],
     );
     let facts = store.history_of(&newcomer).unwrap();
-    let group = facts
-        .related
-        .iter()
-        .find(|g| g.relation == campaign)
-        .unwrap();
-    assert_eq!(group.total, 300);
+    assert_eq!(group(&facts, &campaign).total, 300);
     assert_eq!(related_ids(&facts, &campaign), ["d-299", "d-298", "d-297"]);
 }
