@@ -3,6 +3,7 @@
 
 mod beyond;
 mod crowd;
+mod recall;
 mod sensors;
 
 use std::collections::{HashMap, VecDeque};
@@ -15,6 +16,7 @@ pub use crowd::{
     CROWD_KEPT_EACH_END, CROWD_SOURCES_MAX, CROWDS_MAX, Crowd, CrowdKey, Crowds, FloodLimits,
     Gathering, RUN_GAP_SECS,
 };
+use recall::{Demoted, Recall};
 pub use sensors::SensorSet;
 
 /// One packet as the analysis keeps it: the packet as first logged, every
@@ -47,6 +49,10 @@ pub struct SourceState {
     pub overflow: u64,
     /// The ports and targets of the packets past the cap.
     pub beyond: Option<Box<Beyond>>,
+    /// What was remembered of the source when it was moved to a crowd
+    /// earlier and is tracked again: it counts towards
+    /// [`SourceState::is_small`].
+    earlier: Option<Box<Demoted>>,
     /// Set while merging workers' states: the kept packets need ordering.
     split_from_other_worker: bool,
 }
@@ -58,6 +64,7 @@ impl SourceState {
             kept: Vec::new(),
             overflow: 0,
             beyond: None,
+            earlier: None,
             split_from_other_worker: false,
         }
     }
@@ -70,21 +77,10 @@ impl SourceState {
         if self.overflow > 0 || self.kept.len() > DEMOTED_PACKETS {
             return false;
         }
-        let mut ports: Vec<Option<u16>> = Vec::with_capacity(DEMOTED_SPREAD + 1);
-        let mut targets: Vec<&Host> = Vec::with_capacity(DEMOTED_SPREAD + 1);
-        for seen in &self.kept {
-            let port = seen.packet.dst_port;
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
-            if !targets.contains(&&seen.packet.dst) {
-                targets.push(&seen.packet.dst);
-            }
-            if ports.len() > DEMOTED_SPREAD || targets.len() > DEMOTED_SPREAD {
-                return false;
-            }
-        }
-        true
+        // Counted with what it sent before it was moved to a crowd and
+        // came back: a slow scan, a port at a time, is not small.
+        let mut sent = self.earlier.as_deref().copied().unwrap_or_default();
+        !self.kept.iter().any(|seen| sent.note(&seen.packet))
     }
 
     /// Sorts the kept packets by time (records without a time keep their
@@ -145,6 +141,9 @@ pub struct Tracker {
     /// The buffer [`Tracker::make_room`] moves packets to crowds through,
     /// kept from one batch to the next.
     demoted: Vec<Packet>,
+    /// Sources moved to crowds, so that one coming back more than small
+    /// is tracked whole again.
+    recall: Recall,
 }
 
 /// Most packets a tracked source may have sent and still be moved to a
@@ -154,6 +153,9 @@ pub const DEMOTED_PACKETS: usize = 64;
 /// Most distinct destination ports, and most targets, of a source moved to
 /// a crowd: well under any scan threshold, so that scanners stay tracked.
 pub const DEMOTED_SPREAD: usize = 2;
+
+/// Most sources moved to crowds that a tracker remembers (32 bytes each).
+const RECALL_SLOTS_MAX: usize = 1 << 18;
 
 impl Tracker {
     /// A tracker with `shards` shards (at least one) keeping at most
@@ -173,6 +175,7 @@ impl Tracker {
             crowds: Crowds::default(),
             arrivals: VecDeque::new(),
             demoted: Vec::new(),
+            recall: Recall::new(1),
         }
     }
 
@@ -189,6 +192,9 @@ impl Tracker {
     pub fn set_limits(&mut self, max_sources: usize, max_kept: usize) {
         self.max_sources = max_sources.max(1);
         self.max_kept = max_kept.max(1);
+        // Twice the sources tracked: a source moved to a crowd is
+        // remembered while about as many again are moved after it.
+        self.recall = Recall::new(self.max_sources.saturating_mul(2).min(RECALL_SLOTS_MAX));
     }
 
     /// Routes one packet to its source's state.
@@ -204,11 +210,17 @@ impl Tracker {
             t.saw(source, blocked);
             self.targets.insert(packet.dst.clone(), t);
         }
-        // The same hash picks the shard ([`Tracker::shard_of`]).
+        // The same hash picks the shard (as in [`Tracker::make_room`]).
         let shard = (source % self.shards.len() as u64) as usize;
-        if !self.has_room() && !self.shards[shard].contains_key(&packet.src) {
-            self.make_room();
-            if !self.has_room() {
+        if !self.has_room() {
+            // A tracked source needs room only when the packet budget is
+            // spent: its packets would only be counted.
+            let tracked = self.shards[shard].contains_key(&packet.src);
+            if !tracked || self.kept >= self.max_kept {
+                self.make_room();
+            }
+            if !tracked && !self.has_room() {
+                self.recall.note(source, &packet);
                 self.crowds.add(packet);
                 return;
             }
@@ -216,12 +228,15 @@ impl Tracker {
         let room = self.kept < self.max_kept;
         let sources = &mut self.sources;
         let arrivals = &mut self.arrivals;
+        let recall = &mut self.recall;
         let state = self.shards[shard]
             .entry(packet.src.clone())
             .or_insert_with(|| {
                 *sources += 1;
                 arrivals.push_back(packet.src.clone());
-                SourceState::new(packet.src.clone())
+                let mut state = SourceState::new(packet.src.clone());
+                state.earlier = recall.take(source);
+                state
             });
         if room && state.kept.len() < self.packets_per_source {
             self.kept += 1;
@@ -248,19 +263,24 @@ impl Tracker {
     }
 
     /// Moves the oldest small tracked sources ([`SourceState::is_small`]),
-    /// in the order they arrived, into crowds, making room for new sources:
-    /// background noise goes to crowds, scanners stay tracked. A batch at a
+    /// in the order they arrived, into crowds, making room for new sources
+    /// and for the packets of those still tracked: background noise goes to
+    /// crowds, scanners stay tracked. A batch at a
     /// time, each source looked at once per arrival, so that the cost per
     /// packet stays constant.
     fn make_room(&mut self) {
         let batch = (self.max_sources / 16).max(1);
+        // Room for packets as well: the sources still tracked go on
+        // keeping theirs.
+        let kept_at_most = self.max_kept - (self.max_kept / 16).max(1);
         let mut demoted = std::mem::take(&mut self.demoted);
         let (mut sources, mut kept) = (0usize, 0usize);
-        while sources < batch {
+        while sources < batch || self.kept - kept > kept_at_most {
             let Some(src) = self.arrivals.pop_front() else {
                 break;
             };
-            let shard = self.shard_of(&src);
+            let hash = self.hasher.hash_one(&src);
+            let shard = (hash % self.shards.len() as u64) as usize;
             // A source that is not small never becomes small again.
             if !self.shards[shard]
                 .get(&src)
@@ -271,6 +291,8 @@ impl Tracker {
             if let Some(state) = self.shards[shard].remove(&src) {
                 sources += 1;
                 kept += state.kept.len();
+                let sent = state.kept.iter().map(|seen| &seen.packet);
+                self.recall.remember(hash, state.earlier, sent);
                 demoted.extend(state.kept.into_iter().map(|seen| seen.packet));
             }
         }
@@ -278,10 +300,6 @@ impl Tracker {
         self.kept -= kept;
         self.crowds.add_late(&mut demoted);
         self.demoted = demoted;
-    }
-
-    fn shard_of(&self, src: &Host) -> usize {
-        (self.hasher.hash_one(src) % self.shards.len() as u64) as usize
     }
 
     /// True when any packet was accepted or carried a flow outcome.

@@ -156,3 +156,61 @@ fn allowed_connections_and_dropped_probes_form_separate_crowds() {
         );
     }
 }
+
+#[test]
+fn a_slow_scan_among_noise_past_the_limits_is_tracked_again_when_it_returns() {
+    // One probe of the scan every 50 noise sources: each time it comes
+    // back, the tracker has moved it to a crowd as small.
+    let mut tracker = Tracker::new(4, 1000).with_limits(40, 10_000);
+    let mut line = 0;
+    for port in 1..=40u16 {
+        for i in 0..50 {
+            line += 1;
+            let n = u32::from(port) * 50 + i;
+            tracker.observe(syn(&noise(n), 23, i64::from(n), line));
+        }
+        line += 1;
+        tracker.observe(syn("192.0.2.66", port, i64::from(port) * 50, line));
+    }
+    let all = tracked(tracker);
+    let scanner = all.iter().find(|(s, _, _)| s == "192.0.2.66");
+    let kept = scanner.map_or(0, |s| s.1);
+    // Ports 1 and 2 were sent while it still looked small.
+    assert!(
+        kept >= 38,
+        "the scanner is tracked with {kept} of its 40 probes"
+    );
+}
+
+#[test]
+fn a_tracked_source_keeps_its_packets_when_noise_has_spent_the_packet_budget() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(1000, 100);
+    let mut line = 0;
+    let mut send = |tracker: &mut Tracker, src: &str, port: u16| {
+        line += 1;
+        tracker.observe(syn(src, port, 0, line));
+    };
+    for i in 0..20 {
+        send(&mut tracker, &noise(i), 23);
+    }
+    for port in 1..=3 {
+        send(&mut tracker, "192.0.2.66", port);
+    }
+    // The noise sources send on, past the budget of 100 kept packets.
+    for _ in 0..4 {
+        for i in 0..20 {
+            send(&mut tracker, &noise(i), 23);
+        }
+    }
+    for port in 4..=6 {
+        send(&mut tracker, "192.0.2.66", port);
+    }
+    let all = tracked(tracker);
+    let scanner = all.iter().find(|(s, _, _)| s == "192.0.2.66");
+    assert_eq!(
+        scanner.map(|s| (s.1, s.2)),
+        Some((6, 0)),
+        "kept, not counted"
+    );
+    assert!(all.iter().map(|s| s.1).sum::<usize>() <= 100);
+}
