@@ -332,7 +332,7 @@ pub struct TcpFields {
     /// Advertised window.
     pub window: Option<u32>,
     /// Options, when logged.
-    pub options: Option<TcpOptions>,
+    pub options: Option<Box<TcpOptions>>,
 }
 
 /// ICMP or ICMPv6 fields.

@@ -122,7 +122,7 @@ mod tests {
                 Seen {
                     packet: p,
                     sensors: SensorSet::of(Sensor::Netfilter),
-                    also: vec![],
+                    also: Box::default(),
                 }
             })
             .collect();

@@ -53,8 +53,12 @@ pub fn merge_sensors(seen: &mut Vec<Seen>, window_secs: f64) -> usize {
             let other = seen[i].clone();
             let keep = &mut seen[j];
             keep.sensors.union(other.sensors);
-            keep.also.push(other.packet.origin);
-            keep.also.extend(other.also);
+            let also = std::mem::take(&mut keep.also).into_vec();
+            keep.also = also
+                .into_iter()
+                .chain([other.packet.origin])
+                .chain(other.also)
+                .collect();
             fill_missing(&mut keep.packet, &other.packet);
         }
     }
@@ -169,7 +173,7 @@ mod tests {
         Seen {
             packet: p,
             sensors: SensorSet::of(sensor),
-            also: vec![],
+            also: Box::default(),
         }
     }
 

@@ -66,7 +66,7 @@ impl Gathering {
         let seen = Seen {
             sensors: SensorSet::of(packet.sensor),
             packet,
-            also: Vec::new(),
+            also: Box::default(),
         };
         if self.head.len() < CROWD_KEPT_EACH_END {
             self.head.push(seen);
@@ -109,6 +109,8 @@ impl Gathering {
             }
         }
         let tail = all.split_off(all.len().min(CROWD_KEPT_EACH_END));
+        // Without the room the merge needed: a crowd is kept to the end.
+        all.shrink_to_fit();
         self.head = all;
         self.tail = tail.into();
     }

@@ -27,8 +27,9 @@ pub struct Seen {
     pub packet: Packet,
     /// The sensors that logged it.
     pub sensors: SensorSet,
-    /// Lines of other sensors that logged the same packet.
-    pub also: Vec<Origin>,
+    /// Lines of other sensors that logged the same packet (rarely any: a
+    /// boxed slice is half a vector's size, for every packet kept).
+    pub also: Box<[Origin]>,
 }
 
 impl Seen {
@@ -242,14 +243,16 @@ impl Tracker {
             self.kept += 1;
             if state.kept.len() == state.kept.capacity() {
                 // Grow 1, 2, 4, ... rather than from 4: most sources of an
-                // internet-facing log send one or two packets.
+                // internet-facing log send one or two packets. (Growing by
+                // half instead left more memory unused between the
+                // allocator's size classes.)
                 state.kept.reserve_exact(state.kept.len().max(1));
             }
             let sensors = SensorSet::of(packet.sensor);
             state.kept.push(Seen {
                 packet,
                 sensors,
-                also: Vec::new(),
+                also: Box::default(),
             });
         } else {
             state.overflow += 1;

@@ -308,10 +308,10 @@ fn read_tcp(f: &mut Fields<'_>, packet: &mut Packet, damage: &mut Damage) {
                 kinds.push(kind);
             }
         }
-        tcp.options = Some(TcpOptions {
+        tcp.options = Some(Box::new(TcpOptions {
             kinds,
             ..TcpOptions::default()
-        });
+        }));
     }
     packet.tcp = Some(tcp);
 }

@@ -558,7 +558,7 @@ impl<'a> Walk<'a> {
                     seq: self.seq,
                     ack: self.ack,
                     window: self.window,
-                    options: self.options.take(),
+                    options: self.options.take().map(Box::new),
                 });
             }
             Stage::Udp => {

@@ -206,7 +206,7 @@ fn tcp(packet: &mut Packet, bytes: &[u8], carried: Option<u32>) -> Option<&'stat
         if let Some(option_bytes) = bytes.get(20..len.min(bytes.len()))
             && !option_bytes.is_empty()
         {
-            fields.options = Some(tcp_options(option_bytes));
+            fields.options = Some(Box::new(tcp_options(option_bytes)));
         }
         cut |= bytes.len() < len;
         packet.transport_len = carried.map(|c| c.saturating_sub(len as u32));

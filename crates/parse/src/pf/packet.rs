@@ -374,7 +374,7 @@ impl Draft {
                     seq: self.seq,
                     ack: self.ack,
                     window: self.window,
-                    options: self.options.take(),
+                    options: self.options.take().map(Box::new),
                 });
             }
             Proto::ICMP | Proto::ICMPV6 => {

@@ -244,7 +244,7 @@ impl Layer {
             }
         };
         let options = read_options(after, damage);
-        self.tcp.get_or_insert_with(TcpFields::default).options = Some(options);
+        self.tcp.get_or_insert_with(TcpFields::default).options = Some(Box::new(options));
     }
 
     /// Reads UDP's `Len: 58` (a quoted datagram adds `Csum: n`).
