@@ -121,6 +121,14 @@ impl Facts {
             f.more_targets = beyond.more_targets;
             f.blocked += beyond.blocked;
             f.accepted += beyond.accepted;
+            for t in [beyond.first, beyond.last].into_iter().flatten() {
+                f.first = Some(f.first.map_or(t, |x| x.min(t)));
+                f.last = Some(f.last.map_or(t, |x| x.max(t)));
+            }
+            for &(flags, n) in &beyond.tcp_flags {
+                *f.tcp_flags.entry(flags).or_default() += n;
+            }
+            f.protos.extend(beyond.protos());
         }
         f
     }
@@ -154,5 +162,56 @@ impl Facts {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use picket_model::{Packet, Sensor, TcpFields};
+
+    fn probe(second: i64, flags: u8) -> Packet {
+        let mut p = Packet::new(
+            Sensor::Netfilter,
+            Host::parse("192.0.2.66").unwrap(),
+            Host::parse("203.0.113.5").unwrap(),
+            Proto::TCP,
+        );
+        p.time = Some(Timestamp::from_second(1_700_000_000 + second).unwrap());
+        p.dst_port = Some(80);
+        p.tcp = Some(TcpFields {
+            flags: Some(TcpFlags(flags)),
+            ..TcpFields::default()
+        });
+        p
+    }
+
+    #[test]
+    fn packets_only_counted_still_give_the_span_and_the_flags() {
+        let kept: Vec<Seen> = (0..2)
+            .map(|i| Seen {
+                packet: probe(10 + i, TcpFlags::SYN),
+                sensors: SensorSet::of(Sensor::Netfilter),
+                also: Box::default(),
+            })
+            .collect();
+        let mut beyond = Beyond::default();
+        for i in 0..100 {
+            beyond.add(&probe(20 + i, TcpFlags::ACK));
+        }
+        beyond.add(&probe(5, TcpFlags::SYN));
+        let f = Facts::of(&kept, 101, Some(&beyond));
+        assert_eq!(f.packets, 103);
+        assert_eq!(f.span_secs(), 114.0, "from second 5 to second 119");
+        assert_eq!(f.tcp_flags.get(&TcpFlags::ACK), Some(&100));
+        assert_eq!(f.tcp_flags.get(&TcpFlags::SYN), Some(&3));
+        let mut udp = probe(30, 0);
+        udp.proto = Proto::UDP;
+        beyond.add(&udp);
+        let f = Facts::of(&kept, 102, Some(&beyond));
+        assert_eq!(
+            f.protos.into_iter().collect::<Vec<_>>(),
+            vec![Proto::TCP, Proto::UDP]
+        );
     }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 
-use picket_model::{Action, Host, Packet};
+use jiff::Timestamp;
+use picket_model::{Action, Host, Packet, Proto};
 
 /// Distinct targets remembered past the cap; past this, only flagged.
 pub const TARGETS_BEYOND: usize = 1 << 16;
@@ -69,6 +70,17 @@ pub struct Beyond {
     pub blocked: u64,
     /// Packets a filter let through.
     pub accepted: u64,
+    /// Time of the earliest and of the latest packet: a flood's rate is
+    /// its packets over its whole span.
+    pub first: Option<Timestamp>,
+    /// See [`Beyond::first`].
+    pub last: Option<Timestamp>,
+    /// TCP packets per exact flag byte, as [`crate::classify::Facts`]
+    /// counts them: a scan's type is read from all its packets.
+    pub tcp_flags: Vec<(u8, u64)>,
+    /// IP protocols seen, one bit each: a protocol scan is read from all
+    /// its packets.
+    protos: [u64; 4],
 }
 
 impl Default for Beyond {
@@ -79,7 +91,31 @@ impl Default for Beyond {
             more_targets: false,
             blocked: 0,
             accepted: 0,
+            first: None,
+            last: None,
+            tcp_flags: Vec::new(),
+            protos: [0; 4],
         }
+    }
+}
+
+/// Adds `n` packets with `flags` to a list of counts per flag byte.
+fn count_flags(counts: &mut Vec<(u8, u64)>, flags: u8, n: u64) {
+    match counts.iter_mut().find(|(f, _)| *f == flags) {
+        Some((_, count)) => *count += n,
+        None => counts.push((flags, n)),
+    }
+}
+
+/// The earlier (`min`) or later of two optional times.
+fn widen(
+    mine: Option<Timestamp>,
+    other: Option<Timestamp>,
+    pick: fn(Timestamp, Timestamp) -> Timestamp,
+) -> Option<Timestamp> {
+    match (mine, other) {
+        (Some(a), Some(b)) => Some(pick(a, b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -91,6 +127,13 @@ impl Beyond {
             Action::Accept => self.accepted += 1,
             _ => {}
         }
+        self.first = widen(self.first, packet.time, Timestamp::min);
+        self.last = widen(self.last, packet.time, Timestamp::max);
+        if let Some(flags) = packet.tcp_flags() {
+            count_flags(&mut self.tcp_flags, flags.0, 1);
+        }
+        let proto = packet.proto.0;
+        self.protos[usize::from(proto >> 6)] |= 1 << (proto & 63);
         if let Some(port) = packet.dst_port {
             self.ports.insert(port);
         }
@@ -118,6 +161,21 @@ impl Beyond {
         self.more_targets |= other.more_targets;
         self.blocked += other.blocked;
         self.accepted += other.accepted;
+        self.first = widen(self.first, other.first, Timestamp::min);
+        self.last = widen(self.last, other.last, Timestamp::max);
+        for &(flags, n) in &other.tcp_flags {
+            count_flags(&mut self.tcp_flags, flags, n);
+        }
+        for (mine, theirs) in self.protos.iter_mut().zip(other.protos) {
+            *mine |= theirs;
+        }
+    }
+
+    /// The IP protocols seen, ascending.
+    pub fn protos(&self) -> impl Iterator<Item = Proto> + '_ {
+        (0..=255u8)
+            .filter(|&p| self.protos[usize::from(p >> 6)] & (1 << (p & 63)) != 0)
+            .map(Proto)
     }
 
     /// The destination ports seen, ascending.
@@ -129,7 +187,7 @@ impl Beyond {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use picket_model::{Proto, Sensor};
+    use picket_model::Sensor;
 
     fn packet(dst: &str, port: u16) -> Packet {
         let mut p = Packet::new(
@@ -160,6 +218,13 @@ mod tests {
         assert_eq!(b.ports().count(), 8);
         assert_eq!(b.targets.len(), 3);
         assert!(!b.more_targets);
+        let mut icmp = packet("203.0.113.8", 0);
+        icmp.proto = Proto::ICMP;
+        b.add(&icmp);
+        assert_eq!(
+            b.protos().collect::<Vec<_>>(),
+            vec![Proto::ICMP, Proto::TCP]
+        );
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub struct Tracker {
     targets: HashMap<Host, TargetState>,
     hasher: std::hash::BuildHasherDefault<std::hash::DefaultHasher>,
     packets_per_source: usize,
+    /// Packets kept per source now: `packets_per_source` until big sources
+    /// hold the whole packet budget ([`Tracker::make_room`]).
+    cap: usize,
     target_cap: usize,
     outcomes: bool,
     max_sources: usize,
@@ -155,6 +158,10 @@ pub const DEMOTED_PACKETS: usize = 64;
 /// a crowd: well under any scan threshold, so that scanners stay tracked.
 pub const DEMOTED_SPREAD: usize = 2;
 
+/// Fewest packets per source kept when big sources hold the whole packet
+/// budget: enough for a scan's or a flood's shape, timing and evidence.
+pub const CAP_FLOOR: usize = 16;
+
 /// Most sources moved to crowds that a tracker remembers (32 bytes each).
 const RECALL_SLOTS_MAX: usize = 1 << 18;
 
@@ -167,6 +174,7 @@ impl Tracker {
             targets: HashMap::new(),
             hasher: Default::default(),
             packets_per_source,
+            cap: packets_per_source,
             target_cap: 1 << 20,
             outcomes: false,
             max_sources: usize::MAX,
@@ -218,7 +226,7 @@ impl Tracker {
             // spent: its packets would only be counted.
             let tracked = self.shards[shard].contains_key(&packet.src);
             if !tracked || self.kept >= self.max_kept {
-                self.make_room();
+                self.make_room(!tracked);
             }
             if !tracked && !self.has_room() {
                 self.recall.note(source, &packet);
@@ -239,7 +247,7 @@ impl Tracker {
                 state.earlier = recall.take(source);
                 state
             });
-        if room && state.kept.len() < self.packets_per_source {
+        if room && state.kept.len() < self.cap {
             self.kept += 1;
             if state.kept.len() == state.kept.capacity() {
                 // Grow 1, 2, 4, ... rather than from 4: most sources of an
@@ -268,10 +276,11 @@ impl Tracker {
     /// Moves the oldest small tracked sources ([`SourceState::is_small`]),
     /// in the order they arrived, into crowds, making room for new sources
     /// and for the packets of those still tracked: background noise goes to
-    /// crowds, scanners stay tracked. A batch at a
-    /// time, each source looked at once per arrival, so that the cost per
-    /// packet stays constant.
-    fn make_room(&mut self) {
+    /// crowds, scanners stay tracked. A batch at a time, each source looked
+    /// at once per arrival, so that the cost per packet stays constant.
+    /// For a `new_source`, when that is not room enough, every tracked
+    /// source keeps fewer packets ([`Tracker::trim_to_cap`]).
+    fn make_room(&mut self, new_source: bool) {
         let batch = (self.max_sources / 16).max(1);
         // Room for packets as well: the sources still tracked go on
         // keeping theirs.
@@ -303,6 +312,31 @@ impl Tracker {
         self.kept -= kept;
         self.crowds.add_late(&mut demoted);
         self.demoted = demoted;
+        // Still short of room for packets: the sources tracked are big
+        // ones (floods, scans). Each keeps fewer, the rest counted.
+        while new_source && self.kept > kept_at_most && self.cap > CAP_FLOOR {
+            self.cap = (self.cap / 2).max(CAP_FLOOR);
+            self.trim_to_cap();
+        }
+    }
+
+    /// Keeps at most the current cap of each source's first packets; the
+    /// rest are counted, their ports, targets, flags and times gathered.
+    fn trim_to_cap(&mut self) {
+        let cap = self.cap;
+        for state in self.shards.iter_mut().flat_map(HashMap::values_mut) {
+            let Some(extra) = state.kept.len().checked_sub(cap).filter(|&n| n > 0) else {
+                continue;
+            };
+            let beyond = state.beyond.get_or_insert_default();
+            for seen in &state.kept[cap..] {
+                beyond.add(&seen.packet);
+            }
+            state.overflow += extra as u64;
+            state.kept.truncate(cap);
+            state.kept.shrink_to_fit();
+            self.kept -= extra;
+        }
     }
 
     /// True when any packet was accepted or carried a flow outcome.

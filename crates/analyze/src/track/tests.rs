@@ -214,3 +214,45 @@ fn a_tracked_source_keeps_its_packets_when_noise_has_spent_the_packet_budget() {
     );
     assert!(all.iter().map(|s| s.1).sum::<usize>() <= 100);
 }
+
+#[test]
+fn when_big_sources_hold_the_packet_budget_each_keeps_fewer_and_a_new_scanner_is_tracked() {
+    let mut tracker = Tracker::new(4, 20_000).with_limits(1000, 2000);
+    let mut line = 0;
+    // Two floods of 5,000 packets each, over a minute.
+    for i in 0..5000u64 {
+        for src in ["198.51.100.1", "198.51.100.2"] {
+            line += 1;
+            let mut p = syn(src, 80, (i / 100) as i64, line);
+            p.tcp = Some(picket_model::TcpFields {
+                flags: Some(picket_model::TcpFlags(picket_model::TcpFlags::SYN)),
+                ..Default::default()
+            });
+            tracker.observe(p);
+        }
+    }
+    for port in 1..=300 {
+        line += 1;
+        tracker.observe(syn("192.0.2.66", port, 60, line));
+    }
+    let parts = tracker.into_parts();
+    assert_eq!(parts.crowds.packets(), 0, "nothing had to join a crowd");
+    let states: Vec<_> = parts
+        .shards
+        .into_iter()
+        .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
+        .collect();
+    let kept: usize = states.iter().map(|s| s.kept.len()).sum();
+    assert!(kept <= 2000, "{kept} packets kept");
+    let scanner = states.iter().find(|s| s.src.to_string() == "192.0.2.66");
+    assert_eq!(scanner.map(|s| s.kept.len()), Some(300), "every probe kept");
+    for flood in states.iter().filter(|s| s.src.to_string() != "192.0.2.66") {
+        assert_eq!(flood.kept.len() as u64 + flood.overflow, 5000);
+        let beyond = flood.beyond.as_deref().expect("the rest gathered");
+        assert_eq!(
+            beyond.last,
+            Some(Timestamp::from_second(1_700_000_049).unwrap())
+        );
+        assert_eq!(beyond.tcp_flags, vec![(0x02, flood.overflow)], "SYNs");
+    }
+}
