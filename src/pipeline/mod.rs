@@ -465,10 +465,34 @@ fn fill_evidence_text(detects: &mut [picket_model::Detect], inputs: &[Option<Inp
             );
         }
     }
-    for d in detects[..with_text].iter_mut() {
-        for e in &mut d.evidence {
-            e.text = texts.get(&e.path).and_then(|m| m.get(&e.line)).cloned();
-        }
+    let citing = detects[..with_text]
+        .iter_mut()
+        .flat_map(|d| d.evidence.iter_mut())
+        .collect();
+    attach_texts(citing, &mut texts);
+}
+
+/// Gives each evidence reference its line's text from `texts` (by path,
+/// then line). A text moves to the last reference to its line; the others
+/// get a copy, so that texts are not held twice until the report is out.
+fn attach_texts(
+    mut citing: Vec<&mut picket_model::EvidenceRef>,
+    texts: &mut BTreeMap<String, BTreeMap<u64, String>>,
+) {
+    citing.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    for i in 0..citing.len() {
+        let last = citing
+            .get(i + 1)
+            .is_none_or(|next| (&next.path, next.line) != (&citing[i].path, citing[i].line));
+        let e = &mut *citing[i];
+        let Some(file) = texts.get_mut(&e.path) else {
+            continue;
+        };
+        e.text = if last {
+            file.remove(&e.line)
+        } else {
+            file.get(&e.line).cloned()
+        };
     }
 }
 
@@ -476,4 +500,41 @@ fn fill_evidence_text(detects: &mut [picket_model::Detect], inputs: &[Option<Inp
 /// (the least severe of a very large log) keep their file and line
 /// references without the text, so that memory does not grow with the
 /// number of detects times their evidence.
-const EVIDENCE_TEXTS: usize = 200_000;
+const EVIDENCE_TEXTS: usize = 50_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use picket_model::EvidenceRef;
+
+    fn cite(path: &str, line: u64) -> EvidenceRef {
+        EvidenceRef {
+            path: path.into(),
+            line,
+            text: None,
+        }
+    }
+
+    #[test]
+    fn every_reference_gets_its_text_once_read_back() {
+        let mut refs = [
+            cite("b.log", 7),
+            cite("a.log", 3),
+            cite("b.log", 7),
+            cite("a.log", 9),
+        ];
+        let mut texts: BTreeMap<String, BTreeMap<u64, String>> = BTreeMap::new();
+        texts
+            .entry("a.log".into())
+            .or_default()
+            .insert(3, "three".into());
+        texts
+            .entry("b.log".into())
+            .or_default()
+            .insert(7, "seven".into());
+        attach_texts(refs.iter_mut().collect(), &mut texts);
+        let got: Vec<Option<&str>> = refs.iter().map(|r| r.text.as_deref()).collect();
+        assert_eq!(got, [Some("seven"), Some("three"), Some("seven"), None]);
+        assert!(texts.values().all(BTreeMap::is_empty), "moved, not copied");
+    }
+}
