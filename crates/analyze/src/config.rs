@@ -29,15 +29,18 @@ pub struct Thresholds {
     pub packets_per_source: usize,
     /// Evidence references kept per detect; the rest are counted.
     pub evidence_per_detect: usize,
-    /// Sources tracked one by one. Sources past this (a flood of forged
-    /// addresses, a month of internet background noise) are counted in
-    /// crowds by target and port, a few bytes each, so memory stays bounded
-    /// whatever the number of sources. psad keeps every source; a day of an
-    /// internet-facing firewall's log holds some tens of thousands.
+    /// Sources tracked one by one. Past this, background noise (sources of
+    /// a few packets to one or two ports and targets) is counted in crowds
+    /// by target and port, a few bytes a source, so memory stays bounded
+    /// whatever the number of sources; scanners stay tracked, and a noise
+    /// source that comes back more than small is tracked again. psad keeps
+    /// every source; a day of an internet-facing firewall's log holds some
+    /// tens of thousands, mostly noise.
     pub max_sources: usize,
-    /// Packets kept in detail across all sources; past this, packets of
-    /// tracked sources are counted (with their ports and targets), not kept.
-    /// About 300 bytes each.
+    /// Packets kept in detail across all sources; past this, noise moves
+    /// to crowds and then every source keeps fewer (down to 16), the rest
+    /// counted with their ports, targets, flags and times. About 300 bytes
+    /// each.
     pub max_kept_packets: usize,
 }
 
@@ -52,8 +55,8 @@ impl Default for Thresholds {
             retransmit_window_secs: 10.0,
             packets_per_source: 20_000,
             evidence_per_detect: 50,
-            max_sources: 100_000,
-            max_kept_packets: 1_000_000,
+            max_sources: 20_000,
+            max_kept_packets: 200_000,
         }
     }
 }
