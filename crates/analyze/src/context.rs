@@ -1,7 +1,7 @@
 //! What every stage of the analysis may consult: the site, the knowledge
 //! base, thresholds, and the home network.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -48,7 +48,7 @@ impl HomeNet {
     /// The home network from the site file, or inferred from the targets:
     /// every /24 (IPv4) or /64 (IPv6) and every named host that received
     /// packets, the busiest first.
-    pub fn infer(site: &Site, targets: &HashMap<Host, TargetState>) -> HomeNet {
+    pub fn infer(site: &Site, targets: &crate::track::Map<Host, TargetState>) -> HomeNet {
         let stated_names: BTreeSet<Host> = site
             .hosts
             .iter()

@@ -303,9 +303,8 @@ impl Analyzer {
     ) -> Analysis {
         let fresh_from = self.fresh_from;
         let mut walk_contacts = false;
-        let mut targets = std::collections::HashMap::new();
-        let mut shards: Vec<Vec<std::collections::HashMap<picket_model::Host, SourceState>>> =
-            Vec::new();
+        let mut targets = track::Map::default();
+        let mut shards: Vec<Vec<track::Map<picket_model::Host, SourceState>>> = Vec::new();
         let mut cap = self.limits.packets_per_source;
         let mut crowds = track::Crowds::default();
         for tracker in self.trackers {

@@ -2,10 +2,10 @@
 //! counted, but their destination ports and targets are still gathered, so
 //! that a scan of 60,000 ports is called one, not one of the first 20,000.
 
-use std::collections::HashSet;
-
 use jiff::Timestamp;
 use picket_model::{Action, Host, Packet, Proto};
+
+use super::Set;
 
 /// Distinct targets remembered past the cap; past this, only flagged.
 pub const TARGETS_BEYOND: usize = 1 << 16;
@@ -63,7 +63,7 @@ pub struct Beyond {
     /// Destination ports seen.
     ports: Ports,
     /// Distinct targets, up to [`TARGETS_BEYOND`].
-    pub targets: HashSet<Host>,
+    pub targets: Set<Host>,
     /// True when more targets came than were remembered.
     pub more_targets: bool,
     /// Packets a filter dropped or rejected.
@@ -87,7 +87,7 @@ impl Default for Beyond {
     fn default() -> Beyond {
         Beyond {
             ports: Ports::Few(Vec::new()),
-            targets: HashSet::new(),
+            targets: Set::default(),
             more_targets: false,
             blocked: 0,
             accepted: 0,

@@ -6,12 +6,12 @@
 //! flood of a million unique sources costs a few bytes per source instead
 //! of a full state each, and is still reported, counted in full.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use jiff::Timestamp;
 use picket_model::{Host, Packet, Proto, TcpFlags};
 
-use super::{Beyond, Seen, SensorSet};
+use super::{Beyond, Map, Seen, SensorSet, Set};
 
 /// Packets a crowd keeps from its start, and as many from its end.
 pub const CROWD_KEPT_EACH_END: usize = 4;
@@ -41,7 +41,7 @@ pub struct Gathering {
     /// Every packet, kept or not.
     pub packets: u64,
     /// Distinct sources remembered.
-    pub sources: HashSet<Host>,
+    pub sources: Set<Host>,
     /// Ports and targets of the packets not kept.
     pub beyond: Beyond,
     /// Time of the first and of the latest packet.
@@ -311,13 +311,13 @@ impl Default for FloodLimits {
 #[derive(Clone, Debug, Default)]
 pub struct Crowds {
     /// Crowds by key.
-    pub by_key: HashMap<CrowdKey, Crowd>,
+    pub by_key: Map<CrowdKey, Crowd>,
     /// Source addresses remembered across them.
     pub remembered: usize,
     /// What makes a run a flood.
     pub flood: FloodLimits,
     /// Packets per clock hour (Unix hour number), for the report's chart.
-    pub hours: HashMap<i64, u64>,
+    pub hours: Map<i64, u64>,
 }
 
 /// Clock hours counted for the chart, over a year.

@@ -6,7 +6,7 @@ mod crowd;
 mod recall;
 mod sensors;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
 
 use picket_model::{Host, Origin, Packet};
@@ -18,6 +18,18 @@ pub use crowd::{
 };
 use recall::{Demoted, Recall};
 pub use sensors::SensorSet;
+
+/// A hash map keyed by what senders chose (their addresses, their
+/// targets): a fast hash, seeded at random per map, so that the keys of one
+/// log cannot be chosen to collide.
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The set of [`Map`].
+pub type Set<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
+/// The hash that picks a source's shard: the same in every worker, so
+/// that their shards can be merged one by one.
+type ShardHasher = foldhash::fast::FixedState;
 
 /// One packet as the analysis keeps it: the packet as first logged, every
 /// sensor that saw it, and every line that logged it.
@@ -127,9 +139,9 @@ impl TargetState {
 /// Packets routed to per-source state, in shards.
 #[derive(Debug)]
 pub struct Tracker {
-    shards: Vec<HashMap<Host, SourceState>>,
-    targets: HashMap<Host, TargetState>,
-    hasher: std::hash::BuildHasherDefault<std::hash::DefaultHasher>,
+    shards: Vec<Map<Host, SourceState>>,
+    targets: Map<Host, TargetState>,
+    hasher: ShardHasher,
     packets_per_source: usize,
     /// Packets kept per source now: `packets_per_source` until big sources
     /// hold the whole packet budget ([`Tracker::make_room`]).
@@ -170,8 +182,8 @@ impl Tracker {
     /// `packets_per_source` packets per source.
     pub fn new(shards: usize, packets_per_source: usize) -> Tracker {
         Tracker {
-            shards: (0..shards.max(1)).map(|_| HashMap::new()).collect(),
-            targets: HashMap::new(),
+            shards: (0..shards.max(1)).map(|_| Map::default()).collect(),
+            targets: Map::default(),
             hasher: Default::default(),
             packets_per_source,
             cap: packets_per_source,
@@ -324,7 +336,7 @@ impl Tracker {
     /// rest are counted, their ports, targets, flags and times gathered.
     fn trim_to_cap(&mut self) {
         let cap = self.cap;
-        for state in self.shards.iter_mut().flat_map(HashMap::values_mut) {
+        for state in self.shards.iter_mut().flat_map(Map::values_mut) {
             let Some(extra) = state.kept.len().checked_sub(cap).filter(|&n| n > 0) else {
                 continue;
             };
@@ -345,7 +357,7 @@ impl Tracker {
     }
 
     /// Per-target counters.
-    pub fn targets(&self) -> &HashMap<Host, TargetState> {
+    pub fn targets(&self) -> &Map<Host, TargetState> {
         &self.targets
     }
 
@@ -382,9 +394,9 @@ impl Tracker {
 #[derive(Debug)]
 pub struct TrackerParts {
     /// Per-source state, by shard.
-    pub shards: Vec<HashMap<Host, SourceState>>,
+    pub shards: Vec<Map<Host, SourceState>>,
     /// Per-target counters.
-    pub targets: HashMap<Host, TargetState>,
+    pub targets: Map<Host, TargetState>,
     /// True when any packet was accepted or carried a flow outcome.
     pub outcomes: bool,
     /// Packets kept per source.
@@ -397,7 +409,7 @@ pub struct TrackerParts {
 /// sorted by address. A source seen by several workers keeps the packets a
 /// single worker would have kept: the first `cap` in input order (by origin),
 /// the rest counted as overflow.
-pub fn merge_shard(parts: Vec<HashMap<Host, SourceState>>, cap: usize) -> Vec<SourceState> {
+pub fn merge_shard(parts: Vec<Map<Host, SourceState>>, cap: usize) -> Vec<SourceState> {
     let mut parts = parts.into_iter();
     let mut merged = parts.next().unwrap_or_default();
     for part in parts {
@@ -439,7 +451,7 @@ pub fn merge_shard(parts: Vec<HashMap<Host, SourceState>>, cap: usize) -> Vec<So
 }
 
 /// Adds one worker's per-target counters to another's.
-pub fn merge_targets(into: &mut HashMap<Host, TargetState>, from: HashMap<Host, TargetState>) {
+pub fn merge_targets(into: &mut Map<Host, TargetState>, from: Map<Host, TargetState>) {
     for (host, t) in from {
         let entry = into.entry(host).or_default();
         entry.packets += t.packets;

@@ -31,8 +31,7 @@ fn port_key(port: Option<u16>) -> u32 {
 /// The hash targets are remembered by (its low half: two targets are
 /// told apart, not identified): fixed, so that every worker agrees.
 fn target_hash(packet: &Packet) -> u32 {
-    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(&packet.dst)
-        as u32
+    foldhash::fast::FixedState::default().hash_one(&packet.dst) as u32
 }
 
 impl Demoted {
