@@ -151,6 +151,7 @@ pub struct Tracker {
     max_sources: usize,
     max_kept: usize,
     sources: usize,
+    /// Room taken for kept packets, used or not: what `max_kept` bounds.
     kept: usize,
     crowds: Crowds,
     arrivals: VecDeque<Host>,
@@ -259,14 +260,21 @@ impl Tracker {
                 state.earlier = recall.take(source);
                 state
             });
-        if room && state.kept.len() < self.cap {
-            self.kept += 1;
-            if state.kept.len() == state.kept.capacity() {
+        let full = state.kept.len() == state.kept.capacity();
+        if state.kept.len() < self.cap && (room || !full) {
+            if full {
                 // Grow 1, 2, 4, ... rather than from 4: most sources of an
                 // internet-facing log send one or two packets. (Growing by
                 // half instead left more memory unused between the
-                // allocator's size classes.)
-                state.kept.reserve_exact(state.kept.len().max(1));
+                // allocator's size classes.) The budget counts the room
+                // taken, used or not, so that it bounds memory.
+                let before = state.kept.capacity();
+                let more = before
+                    .max(1)
+                    .min(self.max_kept - self.kept)
+                    .min(self.cap - state.kept.len());
+                state.kept.reserve_exact(more);
+                self.kept += state.kept.capacity() - before;
             }
             let sensors = SensorSet::of(packet.sensor);
             state.kept.push(Seen {
@@ -314,7 +322,7 @@ impl Tracker {
             }
             if let Some(state) = self.shards[shard].remove(&src) {
                 sources += 1;
-                kept += state.kept.len();
+                kept += state.kept.capacity();
                 let sent = state.kept.iter().map(|seen| &seen.packet);
                 self.recall.remember(hash, state.earlier, sent);
                 demoted.extend(state.kept.into_iter().map(|seen| seen.packet));
@@ -345,9 +353,10 @@ impl Tracker {
                 beyond.add(&seen.packet);
             }
             state.overflow += extra as u64;
+            let before = state.kept.capacity();
             state.kept.truncate(cap);
             state.kept.shrink_to_fit();
-            self.kept -= extra;
+            self.kept -= before - state.kept.capacity();
         }
     }
 

@@ -242,8 +242,8 @@ fn when_big_sources_hold_the_packet_budget_each_keeps_fewer_and_a_new_scanner_is
         .into_iter()
         .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
         .collect();
-    let kept: usize = states.iter().map(|s| s.kept.len()).sum();
-    assert!(kept <= 2000, "{kept} packets kept");
+    let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
+    assert!(room <= 2000, "room for {room} packets taken");
     let scanner = states.iter().find(|s| s.src.to_string() == "192.0.2.66");
     assert_eq!(scanner.map(|s| s.kept.len()), Some(300), "every probe kept");
     for flood in states.iter().filter(|s| s.src.to_string() != "192.0.2.66") {
@@ -255,4 +255,30 @@ fn when_big_sources_hold_the_packet_budget_each_keeps_fewer_and_a_new_scanner_is
         );
         assert_eq!(beyond.tcp_flags, vec![(0x02, flood.overflow)], "SYNs");
     }
+}
+
+#[test]
+fn the_packet_budget_bounds_the_room_taken_not_only_the_packets() {
+    let mut tracker = Tracker::new(4, 1000).with_limits(1000, 100);
+    let mut line = 0;
+    for i in 0..10 {
+        for port in 1..=9 {
+            line += 1;
+            tracker.observe(syn(&noise(i), port, 0, line));
+        }
+    }
+    let parts = tracker.into_parts();
+    let in_crowds = parts.crowds.packets();
+    let states: Vec<_> = parts
+        .shards
+        .into_iter()
+        .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
+        .collect();
+    let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
+    assert!(room <= 100, "room for {room} packets taken");
+    let tracked: u64 = states
+        .iter()
+        .map(|s| s.kept.len() as u64 + s.overflow)
+        .sum();
+    assert_eq!(tracked + in_crowds, 90, "every packet kept or counted");
 }
