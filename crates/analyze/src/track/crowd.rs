@@ -34,10 +34,11 @@ pub type CrowdKey = Option<(Host, Proto, Option<u16>, bool)>;
 /// the rest counted.
 #[derive(Clone, Debug, Default)]
 pub struct Gathering {
-    /// The first packets, in arrival order.
-    pub head: Vec<Seen>,
+    /// The first packets, in arrival order. Boxed, as in the tail: they
+    /// are moved and sorted as gatherings merge, and a packet is large.
+    pub head: Vec<Box<Seen>>,
     /// The latest packets past the head, oldest first.
-    pub tail: VecDeque<Seen>,
+    pub tail: VecDeque<Box<Seen>>,
     /// Every packet, kept or not.
     pub packets: u64,
     /// Distinct sources remembered.
@@ -69,14 +70,16 @@ impl Gathering {
             also: Box::default(),
         };
         if self.head.len() < CROWD_KEPT_EACH_END {
-            self.head.push(seen);
+            self.head.push(Box::new(seen));
+        } else if self.tail.len() == CROWD_KEPT_EACH_END
+            && let Some(mut oldest) = self.tail.pop_front()
+        {
+            // The oldest of the tail is counted, its box reused.
+            self.beyond.add(&oldest.packet);
+            *oldest = seen;
+            self.tail.push_back(oldest);
         } else {
-            if self.tail.len() == CROWD_KEPT_EACH_END
-                && let Some(old) = self.tail.pop_front()
-            {
-                self.beyond.add(&old.packet);
-            }
-            self.tail.push_back(seen);
+            self.tail.push_back(Box::new(seen));
         }
     }
 
@@ -94,17 +97,14 @@ impl Gathering {
         self.last = self.last.max(other.last);
         self.sources.extend(other.sources);
         self.beyond.absorb(&other.beyond);
-        let mut all: Vec<Seen> = std::mem::take(&mut self.head);
+        let mut all: Vec<Box<Seen>> = std::mem::take(&mut self.head);
         all.extend(self.tail.drain(..));
         all.extend(other.head);
         all.extend(other.tail);
         all.sort_by_key(|s| s.packet.origin);
         let keep = 2 * CROWD_KEPT_EACH_END;
         if all.len() > keep {
-            let middle: Vec<Seen> = all
-                .drain(CROWD_KEPT_EACH_END..all.len() - CROWD_KEPT_EACH_END)
-                .collect();
-            for seen in &middle {
+            for seen in all.drain(CROWD_KEPT_EACH_END..all.len() - CROWD_KEPT_EACH_END) {
                 self.beyond.add(&seen.packet);
             }
         }
@@ -139,8 +139,7 @@ impl Gathering {
     /// The kept packets, head then tail, how many were only counted, the
     /// sources (sorted) and what the counted packets reached.
     pub fn into_kept(self) -> (Vec<Seen>, u64, Vec<Host>, Beyond) {
-        let mut kept = self.head;
-        kept.extend(self.tail);
+        let kept: Vec<Seen> = self.head.into_iter().chain(self.tail).map(|b| *b).collect();
         let counted = self.packets - kept.len() as u64;
         let mut sources: Vec<Host> = self.sources.into_iter().collect();
         sources.sort();
