@@ -282,3 +282,38 @@ fn the_packet_budget_bounds_the_room_taken_not_only_the_packets() {
         .sum();
     assert_eq!(tracked + in_crowds, 90, "every packet kept or counted");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever the limits and the traffic: every packet is kept, counted
+    /// or in a crowd, and the room taken for kept packets stays within the
+    /// budget and each source's cap.
+    #[test]
+    fn every_packet_is_accounted_for_within_the_limits(
+        sent in proptest::collection::vec((0u32..40, 0u8..6, 0u16..30, 0i64..600), 1..400),
+        max_sources in 1usize..12,
+        max_kept in 1usize..60,
+        cap in 1usize..50,
+        shards in 1usize..4,
+    ) {
+        let mut tracker = Tracker::new(shards, cap).with_limits(max_sources, max_kept);
+        for (line, &(src, dst, port, second)) in sent.iter().enumerate() {
+            let mut p = syn(&noise(src), port, second, line as u64);
+            p.dst = Host::Addr(format!("203.0.113.{dst}").parse().unwrap());
+            tracker.observe(p);
+        }
+        let parts = tracker.into_parts();
+        let in_crowds = parts.crowds.packets();
+        let states: Vec<_> = parts
+            .shards
+            .into_iter()
+            .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
+            .collect();
+        let tracked: u64 = states.iter().map(|s| s.kept.len() as u64 + s.overflow).sum();
+        proptest::prop_assert_eq!(tracked + in_crowds, sent.len() as u64);
+        let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
+        proptest::prop_assert!(room <= max_kept, "room for {} packets, budget {}", room, max_kept);
+        proptest::prop_assert!(states.iter().all(|s| s.kept.len() <= cap));
+    }
+}
