@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use jiff::Timestamp;
 use picket_model::{Host, Packet, Proto, TcpFlags};
 
-use super::{Beyond, Map, Seen, SensorSet, Set};
+use super::{Beyond, Map, Seen, SensorSet, SourceSet};
 
 /// Packets a crowd keeps from its start, and as many from its end.
 pub const CROWD_KEPT_EACH_END: usize = 4;
@@ -42,7 +42,7 @@ pub struct Gathering {
     /// Every packet, kept or not.
     pub packets: u64,
     /// Distinct sources remembered.
-    pub sources: Set<Host>,
+    pub sources: SourceSet,
     /// Ports and targets of the packets not kept.
     pub beyond: Beyond,
     /// Time of the first and of the latest packet.
@@ -61,8 +61,8 @@ impl Gathering {
         if packet.time.is_some() {
             self.last = packet.time;
         }
-        if remember && !self.sources.contains(&packet.src) {
-            self.sources.insert(packet.src.clone());
+        if remember {
+            self.sources.insert(&packet.src);
         }
         let seen = Seen {
             sensors: SensorSet::of(packet.sensor),
@@ -141,8 +141,7 @@ impl Gathering {
     pub fn into_kept(self) -> (Vec<Seen>, u64, Vec<Host>, Beyond) {
         let kept: Vec<Seen> = self.head.into_iter().chain(self.tail).map(|b| *b).collect();
         let counted = self.packets - kept.len() as u64;
-        let mut sources: Vec<Host> = self.sources.into_iter().collect();
-        sources.sort();
+        let sources = self.sources.into_sorted();
         (kept, counted, sources, self.beyond)
     }
 }

@@ -5,6 +5,7 @@ mod beyond;
 mod crowd;
 mod recall;
 mod sensors;
+mod sources;
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
@@ -18,6 +19,7 @@ pub use crowd::{
 };
 use recall::{Demoted, Recall};
 pub use sensors::SensorSet;
+pub use sources::SourceSet;
 
 /// A hash map keyed by what senders chose (their addresses, their
 /// targets): a fast hash, seeded at random per map, so that the keys of one
