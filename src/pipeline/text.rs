@@ -90,6 +90,14 @@ impl<'a, 'b> TextReader<'a, 'b> {
 
     fn line(&mut self, n: u64, line: Line<'_>) {
         if self.mode == Mode::Parallel {
+            if self.block.text.capacity() == 0 {
+                // The block's full size and one more line, once, rather
+                // than doubling past it.
+                let workers = self.sink.analyzer.workers().len();
+                self.block
+                    .text
+                    .reserve_exact(CHUNK_BYTES * workers + MAX_LINE + 1);
+            }
             match line {
                 Line::Text(text) => self.block.push_text(n, text),
                 Line::TooLong(len) => self.block.push_too_long(n, len),
