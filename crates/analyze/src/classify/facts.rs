@@ -67,8 +67,7 @@ impl Facts {
         for seen in packets {
             let p = &seen.packet;
             if let Some(t) = p.time {
-                f.first = Some(f.first.map_or(t, |x| x.min(t)));
-                f.last = Some(f.last.map_or(t, |x| x.max(t)));
+                f.spans(t);
             }
             if target_set.insert(&p.dst) && f.targets.len() < TARGET_CAP {
                 f.targets.push(p.dst.clone());
@@ -122,8 +121,7 @@ impl Facts {
             f.blocked += beyond.blocked;
             f.accepted += beyond.accepted;
             for t in [beyond.first, beyond.last].into_iter().flatten() {
-                f.first = Some(f.first.map_or(t, |x| x.min(t)));
-                f.last = Some(f.last.map_or(t, |x| x.max(t)));
+                f.spans(t);
             }
             for &(flags, n) in &beyond.tcp_flags {
                 *f.tcp_flags.entry(flags).or_default() += n;
@@ -131,6 +129,12 @@ impl Facts {
             f.protos.extend(beyond.protos());
         }
         f
+    }
+
+    /// Widens the time span to take in `t`.
+    fn spans(&mut self, t: Timestamp) {
+        self.first = Some(self.first.map_or(t, |x| x.min(t)));
+        self.last = Some(self.last.map_or(t, |x| x.max(t)));
     }
 
     /// Distinct targets in all, past the list's cap too.

@@ -108,7 +108,7 @@ fn count_flags(counts: &mut Vec<(u8, u64)>, flags: u8, n: u64) {
 }
 
 /// The earlier (`min`) or later of two optional times.
-fn widen(
+pub(super) fn widen(
     mine: Option<Timestamp>,
     other: Option<Timestamp>,
     pick: fn(Timestamp, Timestamp) -> Timestamp,

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use jiff::Timestamp;
 use picket_model::{Host, Packet, Proto, TcpFlags};
 
+use super::beyond::widen;
 use super::{Beyond, Map, Seen, SensorSet, SourceSet};
 
 /// Packets a crowd keeps from its start, and as many from its end.
@@ -90,11 +91,8 @@ impl Gathering {
             return;
         }
         self.packets += other.packets;
-        self.first = match (self.first, other.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = self.last.max(other.last);
+        self.first = widen(self.first, other.first, Timestamp::min);
+        self.last = widen(self.last, other.last, Timestamp::max);
         self.sources.extend(other.sources);
         self.beyond.absorb(&other.beyond);
         let mut all: Vec<Box<Seen>> = std::mem::take(&mut self.head);

@@ -39,30 +39,32 @@ impl Demoted {
     /// ([`super::SourceState::is_small`]): more than [`DEMOTED_PACKETS`]
     /// packets, or more than [`DEMOTED_SPREAD`] ports or targets.
     pub fn note(&mut self, packet: &Packet) -> bool {
-        self.note_parts(packet.dst_port, target_hash(packet))
-    }
-
-    fn note_parts(&mut self, port: Option<u16>, target: u32) -> bool {
         self.packets = self.packets.saturating_add(1);
-        let port = port_key(port);
-        let ports = usize::from(self.port_count);
-        if !self.ports[..ports].contains(&port) {
-            if ports == DEMOTED_SPREAD {
-                return true;
-            }
-            self.ports[ports] = port;
-            self.port_count += 1;
-        }
-        let targets = usize::from(self.target_count);
-        if !self.targets[..targets].contains(&target) {
-            if targets == DEMOTED_SPREAD {
-                return true;
-            }
-            self.targets[targets] = target;
-            self.target_count += 1;
-        }
-        self.packets as usize > DEMOTED_PACKETS
+        let port = port_key(packet.dst_port);
+        let target = target_hash(packet);
+        no_room_for(&mut self.ports, &mut self.port_count, port)
+            || no_room_for(&mut self.targets, &mut self.target_count, target)
+            || self.packets as usize > DEMOTED_PACKETS
     }
+}
+
+/// Adds `value` to the first `count` entries of `seen` unless it is there;
+/// true when it is new and `seen` is full.
+fn no_room_for<T: Copy + PartialEq>(
+    seen: &mut [T; DEMOTED_SPREAD],
+    count: &mut u8,
+    value: T,
+) -> bool {
+    let n = usize::from(*count);
+    if seen[..n].contains(&value) {
+        return false;
+    }
+    if n == DEMOTED_SPREAD {
+        return true;
+    }
+    seen[n] = value;
+    *count += 1;
+    false
 }
 
 /// A fixed table of sources moved to crowds, one slot per hash: a newer

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use picket_model::{Host, Packet, Proto, Sensor};
 
-use super::{Tracker, merge_shard};
+use super::{SourceState, Tracker, merge_shard};
 
 /// A SYN from `src` to 203.0.113.5:`port` at `second`, logged at `line`.
 fn syn(src: &str, port: u16, second: i64, line: u64) -> Packet {
@@ -23,13 +23,24 @@ fn noise(i: u32) -> String {
     format!("198.18.{}.{}", i / 250, 1 + i % 250)
 }
 
-/// Tracked sources and their kept packets, as (source, kept, counted).
-fn tracked(tracker: Tracker) -> Vec<(String, usize, u64)> {
+/// The tracker taken apart: every tracked source's state, and how many
+/// packets its crowds hold.
+fn take_apart(tracker: Tracker) -> (Vec<SourceState>, u64) {
     let parts = tracker.into_parts();
-    parts
+    let in_crowds = parts.crowds.packets();
+    let states = parts
         .shards
         .into_iter()
         .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
+        .collect();
+    (states, in_crowds)
+}
+
+/// Tracked sources and their kept packets, as (source, kept, counted).
+fn tracked(tracker: Tracker) -> Vec<(String, usize, u64)> {
+    take_apart(tracker)
+        .0
+        .into_iter()
         .map(|s| (s.src.to_string(), s.kept.len(), s.overflow))
         .collect()
 }
@@ -235,13 +246,8 @@ fn when_big_sources_hold_the_packet_budget_each_keeps_fewer_and_a_new_scanner_is
         line += 1;
         tracker.observe(syn("192.0.2.66", port, 60, line));
     }
-    let parts = tracker.into_parts();
-    assert_eq!(parts.crowds.packets(), 0, "nothing had to join a crowd");
-    let states: Vec<_> = parts
-        .shards
-        .into_iter()
-        .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
-        .collect();
+    let (states, in_crowds) = take_apart(tracker);
+    assert_eq!(in_crowds, 0, "nothing had to join a crowd");
     let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
     assert!(room <= 2000, "room for {room} packets taken");
     let scanner = states.iter().find(|s| s.src.to_string() == "192.0.2.66");
@@ -267,13 +273,7 @@ fn the_packet_budget_bounds_the_room_taken_not_only_the_packets() {
             tracker.observe(syn(&noise(i), port, 0, line));
         }
     }
-    let parts = tracker.into_parts();
-    let in_crowds = parts.crowds.packets();
-    let states: Vec<_> = parts
-        .shards
-        .into_iter()
-        .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
-        .collect();
+    let (states, in_crowds) = take_apart(tracker);
     let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
     assert!(room <= 100, "room for {room} packets taken");
     let tracked: u64 = states
@@ -303,13 +303,7 @@ proptest::proptest! {
             p.dst = Host::Addr(format!("203.0.113.{dst}").parse().unwrap());
             tracker.observe(p);
         }
-        let parts = tracker.into_parts();
-        let in_crowds = parts.crowds.packets();
-        let states: Vec<_> = parts
-            .shards
-            .into_iter()
-            .flat_map(|shard| merge_shard(vec![shard], usize::MAX))
-            .collect();
+        let (states, in_crowds) = take_apart(tracker);
         let tracked: u64 = states.iter().map(|s| s.kept.len() as u64 + s.overflow).sum();
         proptest::prop_assert_eq!(tracked + in_crowds, sent.len() as u64);
         let room: usize = states.iter().map(|s| s.kept.capacity()).sum();
